@@ -1,0 +1,1 @@
+"""zoo: a declarative model zoo for sequence architectures."""

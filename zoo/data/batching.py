@@ -1,0 +1,43 @@
+"""Batches of similar length: padding costs compute in every architecture, and recurrences most of all."""
+import torch
+
+
+class LengthBatches(torch.utils.data.Sampler):
+    """Shuffled batches of indices whose lengths are close.
+
+    Each epoch shuffles the data, sorts pools of 50 batches by length, cuts them into batches and shuffles the
+    batches. The order depends only on (seed, epoch): Lightning calls set_epoch, so a resumed run sees the same
+    batches as one never interrupted.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, shuffle: bool, seed: int = 0):
+        super().__init__()
+        self.lengths, self.batch_size, self.shuffle, self.seed = lengths, batch_size, shuffle, seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self):
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self):
+        if not self.shuffle:
+            order = sorted(range(len(self.lengths)), key=self.lengths.__getitem__)
+            yield from (order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size))
+            return
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        order = torch.randperm(len(self.lengths), generator=generator).tolist()
+        pool = 50 * self.batch_size
+        batches = []
+        for start in range(0, len(order), pool):
+            sorted_pool = sorted(order[start:start + pool], key=self.lengths.__getitem__)
+            batches += [sorted_pool[i:i + self.batch_size] for i in range(0, len(sorted_pool), self.batch_size)]
+        for index in torch.randperm(len(batches), generator=generator).tolist():
+            yield batches[index]
+
+
+def pad_batch(sequences: list[list[int]], pad: int) -> torch.Tensor:
+    """Right-padded (B, longest) tensor of token ids."""
+    longest = max(len(sequence) for sequence in sequences)
+    return torch.tensor([sequence + [pad] * (longest - len(sequence)) for sequence in sequences])

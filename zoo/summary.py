@@ -1,0 +1,38 @@
+"""<run dir>/summary.json: the one record of a run that zoo.compare reads, tracker or not."""
+import json
+import math
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+
+def tracker_runs(loggers) -> list[dict]:
+    """Name, id and directory of each tracker run (a wandb run can be read back with `wandb leet inspect`)."""
+    runs = []
+    for logger in loggers:
+        entry = {"tracker": type(logger).__name__, "id": str(logger.version), "path": logger.log_dir or logger.save_dir}
+        if hasattr(logger, "experiment") and type(logger).__name__ == "WandbLogger":
+            entry["path"] = str(Path(logger.experiment.dir).parent)
+        runs.append(entry)
+    return runs
+
+
+def write_summary(run_dir: str, cfg: DictConfig, **record) -> Path:
+    path = Path(run_dir) / "summary.json"
+    body = {"config": OmegaConf.to_container(cfg, resolve=True), **record}
+    # NaN and inf are not JSON: a diverged metric is written as null rather than as an unreadable file
+    text = json.dumps(_json_safe(body), indent=2, default=str)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(text)
+    temporary.replace(path)  # atomic: a reader never sees half a summary
+    return path
+
+
+def _json_safe(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value

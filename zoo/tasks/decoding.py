@@ -1,0 +1,50 @@
+"""Beam search over a decoder's `step` (greedy decoding is a beam of one)."""
+import torch
+
+
+def select_rows(state, index: torch.Tensor):
+    """Reorder every tensor of a (nested) generation state along its batch dimension."""
+    if isinstance(state, torch.Tensor):
+        return state.index_select(0, index)
+    if isinstance(state, dict):
+        return {key: select_rows(value, index) for key, value in state.items()}
+    if isinstance(state, (list, tuple)):
+        return type(state)(select_rows(value, index) for value in state)
+    return state
+
+
+@torch.no_grad()
+def beam_search(next_log_probs, state, batch_size: int, beam_size: int, bos: int, eos: int, max_length: int,
+                device: torch.device):
+    """Most probable continuations of [BOS] under `next_log_probs(last_tokens, state) -> (log_probs, state)`,
+    where `state` holds batch_size * beam_size rows (each sentence's rows together). Scores are normalised by
+    length. Returns a list of token-id lists without [BOS] and [EOS]."""
+    rows = batch_size * beam_size
+    tokens = torch.full((rows, 1), bos, dtype=torch.long, device=device)
+    scores = torch.zeros(batch_size, beam_size, device=device)
+    scores[:, 1:] = float("-inf")  # all beams start equal: keep one, or the first step fills the beam with twins
+    finished = torch.zeros(rows, dtype=torch.bool, device=device)
+    lengths = torch.zeros(rows, device=device)
+    for _ in range(max_length):
+        log_probs, state = next_log_probs(tokens[:, -1], state)
+        vocab = log_probs.shape[-1]
+        # a finished hypothesis only extends with [EOS] at no cost, so its score stays what it was
+        log_probs = torch.where(finished[:, None], torch.full_like(log_probs, float("-inf")), log_probs)
+        log_probs[finished, eos] = 0.0
+        candidates = (scores.view(rows, 1) + log_probs).view(batch_size, beam_size * vocab)
+        scores, flat = candidates.topk(beam_size, dim=-1)
+        origin = (flat // vocab + torch.arange(batch_size, device=device)[:, None] * beam_size).view(-1)
+        token = (flat % vocab).view(-1)
+        state = select_rows(state, origin)
+        lengths = lengths[origin] + (~finished[origin]).float()
+        finished = finished[origin] | (token == eos)
+        tokens = torch.cat([tokens[origin], token[:, None]], dim=1)
+        if finished.all():
+            break
+    best = (scores.view(-1) / lengths.clamp(min=1)).view(batch_size, beam_size).argmax(-1)
+    chosen = tokens.view(batch_size, beam_size, -1)[torch.arange(batch_size), best, 1:]
+    return [_until_eos(row.tolist(), eos) for row in chosen]
+
+
+def _until_eos(ids: list[int], eos: int) -> list[int]:
+    return ids[:ids.index(eos)] if eos in ids else ids

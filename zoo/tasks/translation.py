@@ -1,0 +1,108 @@
+"""Encoder-decoder translation around any Backbone: a bidirectional encoder reads the source, a causal decoder
+with cross-attention to it predicts the target token by token (teacher forcing in training)."""
+import logging
+import math
+
+import pytorch_lightning as pl
+import sacrebleu
+import torch
+import torch.nn.functional as F
+from hydra.utils import instantiate
+from torch import nn
+
+from zoo.data.subwords import BOS, EOS, PAD
+from zoo.tasks.decoding import beam_search
+
+log = logging.getLogger(__name__)
+
+
+class TranslationTask(pl.LightningModule):
+    def __init__(self, model: dict, optim: dict, decode: dict, vocab_size: int, label_smoothing: float = 0.1):
+        super().__init__()
+        self.save_hyperparameters()
+        self.encoder = instantiate(model, bidirectional=True)
+        self.decoder = instantiate(model, cross_attention=True)
+        d_model = self.decoder.d_model
+        self.embed = nn.Embedding(vocab_size, d_model, padding_idx=PAD)  # one joint German-English vocabulary
+        nn.init.normal_(self.embed.weight, std=d_model ** -0.5)
+        self.head = nn.Linear(d_model, vocab_size, bias=False)
+        self.head.weight = self.embed.weight  # tied input and output embeddings (Press & Wolf)
+        self.test_outputs: list[tuple[int, str]] = []
+
+    def encode(self, source):
+        mask = source != PAD
+        return self.encoder(self.embed(source), causal=False, mask=mask), mask
+
+    def forward(self, source, target_in):
+        """Teacher-forced logits (B, T, vocab) for the next token at every target position."""
+        memory, memory_mask = self.encode(source)
+        hidden = self.decoder(self.embed(target_in), causal=True, memory=memory, memory_mask=memory_mask)
+        return self.head(hidden)
+
+    def loss(self, batch, label_smoothing=0.0):
+        target = batch["target"]
+        logits = self(batch["source"], target[:, :-1])
+        return F.cross_entropy(logits.flatten(0, 1), target[:, 1:].flatten(), ignore_index=PAD,
+                               label_smoothing=label_smoothing)
+
+    @staticmethod
+    def count_tokens(batch) -> int:
+        return int((batch["source"] != PAD).sum() + (batch["target"] != PAD).sum())
+
+    def training_step(self, batch, batch_index):
+        loss = self.loss(batch, self.hparams.label_smoothing)
+        self.log("train/loss", loss, prog_bar=True)
+        return loss
+
+    def validation_step(self, batch, batch_index):
+        self.log("val/loss", self.loss(batch), prog_bar=True, batch_size=len(batch["index"]))
+
+    def test_step(self, batch, batch_index):
+        self.log("test/loss", self.loss(batch), batch_size=len(batch["index"]))
+        hypotheses = self.translate(batch["source"], **self.hparams.decode)
+        self.test_outputs += zip(batch["index"].tolist(), hypotheses)
+
+    def on_test_epoch_start(self):
+        self.test_outputs = []
+
+    def on_test_epoch_end(self):
+        data = self.trainer.datamodule
+        outputs = sorted(self.test_outputs)
+        hypotheses = [data.decode(ids) for _, ids in outputs]
+        references = [data.pairs["test"][index][1] for index, _ in outputs]
+        sources = [data.pairs["test"][index][0] for index, _ in outputs]
+        self.log("test/bleu", sacrebleu.corpus_bleu(hypotheses, [references]).score)
+        self.log("test/chrf", sacrebleu.corpus_chrf(hypotheses, [references]).score)
+        samples = list(zip(sources, references, hypotheses))[: self.hparams.decode["samples"]]
+        for source, reference, hypothesis in samples:
+            log.info("source     %s\nreference  %s\nhypothesis %s", source, reference, hypothesis)
+        for logger in self.loggers:
+            if hasattr(logger, "log_text"):
+                logger.log_text(key="test/samples", columns=["source", "reference", "hypothesis"],
+                                data=[list(sample) for sample in samples])
+
+    @torch.no_grad()
+    def translate(self, source, beam_size=1, max_length=80, **_):
+        """Token ids of the decoded target of each source row (greedy when beam_size=1)."""
+        memory, memory_mask = self.encode(source)
+        memory = memory.repeat_interleave(beam_size, dim=0)
+        memory_mask = memory_mask.repeat_interleave(beam_size, dim=0)
+
+        def next_log_probs(tokens, state):
+            hidden, state = self.decoder.step(self.embed(tokens), state, memory=memory, memory_mask=memory_mask)
+            return F.log_softmax(self.head(hidden), dim=-1), state
+
+        state = self.decoder.init_state(len(memory))
+        return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device)
+
+    def configure_optimizers(self):
+        optim = self.hparams.optim
+        optimizer = torch.optim.AdamW(self.parameters(), lr=optim["lr"], weight_decay=optim["weight_decay"])
+        warmup = max(1, optim["warmup_steps"])
+
+        def warmup_then_inverse_sqrt(step):
+            step += 1
+            return min(step / warmup, math.sqrt(warmup / step))
+
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_then_inverse_sqrt)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}

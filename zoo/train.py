@@ -1,0 +1,111 @@
+"""One run: seed, build the data set, its task around the chosen Backbone, the trackers and the Trainer from the
+config; fit; test; write summary.json; finish the tracker run."""
+import logging
+import pickle
+import sys
+import time
+from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from zoo.errors import ZooError
+from zoo.summary import tracker_runs, write_summary
+from zoo.throughput import TrainingThroughput
+
+log = logging.getLogger(__name__)
+
+
+def build(node: DictConfig, what: str, **kwargs):
+    """instantiate(node), with a constructor's complaint about its values turned into a one-line error."""
+    try:
+        return instantiate(node, **kwargs)
+    except InstantiationException as error:
+        cause = error.__cause__
+        if isinstance(cause, (ValueError, ZooError)):
+            raise ZooError(f"{what}: {cause}") from None
+        raise
+
+
+def build_all(group: DictConfig | None, what: str) -> list:
+    """Every `_target_` node of a group that holds several (loggers, callbacks)."""
+    return [build(node, f"{what}.{name}") for name, node in (group or {}).items() if node and "_target_" in node]
+
+
+def read_checkpoint(path: str) -> dict:
+    """A checkpoint's contents, loaded safely: tensors and plain data only, never pickled code."""
+    if not Path(path).is_file():
+        raise ZooError(f"ckpt_path={path}: no such checkpoint file")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise ZooError(f"ckpt_path={path}: refused, it holds more than tensors and plain data ({error})") from None
+    except (RuntimeError, EOFError) as error:
+        raise ZooError(f"ckpt_path={path}: not a readable checkpoint ({error})") from None
+
+
+def plain(node: DictConfig) -> dict:
+    return OmegaConf.to_container(node, resolve=True)
+
+
+def train(cfg: DictConfig) -> tuple[dict, dict]:
+    pl.seed_everything(cfg.seed, workers=True)
+    build(cfg.model, "model")  # fail on sizes that cannot work together before reading any data
+    datamodule = build(cfg.data, "data")
+    if cfg.ckpt_path:
+        # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
+        datamodule.load_state_dict(read_checkpoint(cfg.ckpt_path).get(type(datamodule).__qualname__, {}))
+    elif not cfg.train:
+        raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
+    datamodule.setup("fit")
+    task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
+    loggers = build_all(cfg.logger, "logger")
+    throughput = TrainingThroughput()
+    trainer = build(cfg.trainer, "trainer", logger=loggers or False,
+                    callbacks=build_all(cfg.callbacks, "callbacks") + [throughput])
+    metrics = {}
+    if cfg.train:
+        trainer.fit(task, datamodule=datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)
+        metrics.update(trainer.callback_metrics)
+    if cfg.test:
+        best = trainer.checkpoint_callback.best_model_path if cfg.train and trainer.checkpoint_callback else ""
+        trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else cfg.ckpt_path),
+                     weights_only=True)
+        metrics.update(trainer.callback_metrics)
+    metrics = {name: float(value) for name, value in metrics.items()}
+    objects = {"datamodule": datamodule, "task": task, "trainer": trainer, "loggers": loggers,
+               "throughput": throughput}
+    return metrics, objects
+
+
+def run(cfg: DictConfig) -> float | None:
+    """train(), always followed by summary.json and the end of the tracker run (so that the next job of a
+    multirun opens a run of its own). Returns the metric a sweeper optimises."""
+    started = time.perf_counter()
+    metrics, objects, error = {}, {}, None
+    try:
+        metrics, objects = train(cfg)
+        return metrics.get(cfg.optimized_metric or objects["datamodule"].metric)
+    except BaseException as failure:
+        error = f"{type(failure).__name__}: {failure}"
+        raise
+    finally:
+        task, throughput = objects.get("task"), objects.get("throughput")
+        path = write_summary(
+            cfg.paths.output_dir, cfg,
+            status="failed" if error else "completed",
+            error=error,
+            model=cfg.model._target_.rsplit(".", 1)[-1],
+            metrics=metrics,
+            parameters=sum(p.numel() for p in task.parameters()) if task else None,
+            tokens_per_second=throughput.tokens_per_second if throughput else None,
+            wall_seconds=time.perf_counter() - started,
+            trackers=tracker_runs(objects.get("loggers", [])),
+        )
+        log.info("summary: %s", path)
+        wandb = sys.modules.get("wandb")
+        if wandb is not None and wandb.run is not None:
+            wandb.finish(exit_code=1 if error else 0)
