@@ -143,7 +143,8 @@ def register_schemas() -> None:
     store.store(name="train_schema", node=TrainConfig)
     for group, schemas in SCHEMAS.items():
         for name, schema in schemas.items():
-            store.store(group=f"schema/{group}", name=name, node=schema)
+            # a root-level name rather than a group keeps the schemas out of `--help`'s list of options
+            store.store(name=f"{group}_{name}_schema", node=schema)
 
 
 register_schemas()

@@ -1,0 +1,34 @@
+"""Every model x every data set composes, instantiates through Hydra, and trains a step (fast_dev_run)."""
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+
+from tests.conftest import CONF, DATASETS, MODELS
+from zoo.train import run
+
+GROUP_OPTIONS = [
+    (group, path.stem) for group in ("trainer", "logger", "callbacks", "debug")
+    for path in sorted((CONF / group).glob("*.yaml"))
+]
+
+
+@pytest.mark.parametrize("group,option", GROUP_OPTIONS)
+def test_every_option_of_every_group_composes(group, option):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose("train", overrides=[f"{group}={option}"])
+    assert cfg.model and cfg.data and cfg.trainer
+
+
+@pytest.mark.parametrize("model,data", itertools.product(MODELS, DATASETS))
+def test_every_pair_trains_one_step(model, data, compose_in, tmp_path):
+    cfg = compose_in(f"model={model}", f"data={data}", "debug=default", "data.max_pairs=200", "logger=csv",
+                     "++trainer.fast_dev_run=true")
+    assert instantiate(cfg.model).d_model == 32
+    val_loss = run(cfg)
+    summary = json.loads(Path(tmp_path / "summary.json").read_text())
+    assert summary["status"] == "completed" and val_loss == summary["metrics"]["val/loss"] > 0
+    assert {"train/loss", "test/loss", "test/bleu"} <= set(summary["metrics"])

@@ -1,0 +1,126 @@
+"""The Backbone contract, checked for each of the six architectures (DESIGN.md: what the architectures are)."""
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+
+from tests.conftest import CONF, MODELS
+from zoo.models.ar import AR
+from zoo.models.latent_ar import LatentAR, linear_scan
+
+SIZES = ["model.d_model=16", "model.n_layers=2", "model.n_heads=2", "model.dropout=0.0"]
+
+
+def readout(y):
+    """A random linear read of the output: a plain sum of a LayerNorm's output has zero gradient everywhere."""
+    weight = torch.randn(y.shape[-1], dtype=y.dtype, generator=torch.Generator().manual_seed(1))
+    return (y * weight).sum()
+
+
+def backbone(name, *extra, **kwargs):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose("train", overrides=[f"model={name}", *SIZES, *extra])
+    torch.manual_seed(0)
+    return instantiate(cfg.model, **kwargs).double().eval()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_causal_output_depends_on_no_later_input(name):
+    model = backbone(name)
+    x = torch.randn(2, 12, 16, dtype=torch.float64, requires_grad=True)
+    readout(model(x)[:, 5]).backward()
+    assert x.grad[:, 6:].abs().max() == 0
+    assert x.grad[:, 5].abs().max() > 0
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_step_by_step_equals_forward(name):
+    model = backbone(name, cross_attention=True)
+    x = torch.randn(3, 40, 16, dtype=torch.float64)
+    memory = torch.randn(3, 7, 16, dtype=torch.float64)
+    memory_mask = torch.ones(3, 7, dtype=torch.bool)
+    memory_mask[0, 4:] = False
+    parallel = model(x, memory=memory, memory_mask=memory_mask)
+    state = model.init_state(3)
+    steps = []
+    for x_t in x.unbind(1):
+        y_t, state = model.step(x_t, state, memory=memory, memory_mask=memory_mask)
+        steps.append(y_t)
+    torch.testing.assert_close(torch.stack(steps, 1), parallel, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_decoder_sees_memory_and_ignores_its_padding(name):
+    model = backbone(name, cross_attention=True)
+    x = torch.randn(2, 5, 16, dtype=torch.float64)
+    memory = torch.randn(2, 6, 16, dtype=torch.float64, requires_grad=True)
+    memory_mask = torch.tensor([[True] * 6, [True] * 3 + [False] * 3])
+    readout(model(x, memory=memory, memory_mask=memory_mask)).backward()
+    assert memory.grad[0].abs().min() > 0  # every real memory position reaches the output
+    assert memory.grad[1, 3:].abs().max() == 0  # padding does not
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_bidirectional_read_of_a_padded_batch_equals_the_unpadded_sequence(name):
+    model = backbone(name, bidirectional=True)
+    x = torch.randn(2, 9, 16, dtype=torch.float64, requires_grad=True)
+    mask = torch.ones(2, 9, dtype=torch.bool)
+    mask[1, 5:] = False
+    padded = model(x, causal=False, mask=mask)
+    alone = model(x[1:, :5], causal=False)
+    torch.testing.assert_close(padded[1, :5], alone[0])
+    readout(padded[0, 0]).backward()
+    # the first output reads later inputs: to the end of the sequence, or (ar) to the end of its centred window
+    last_read = 4 if name == "ar" else 8
+    assert x.grad[0, last_read].abs().max() > 0
+
+
+@pytest.mark.parametrize("window,n_layers", [(1, 1), (3, 2), (8, 2), (5, 4), (2, 3)])
+def test_ar_reads_exactly_the_last_window_inputs(window, n_layers):
+    torch.manual_seed(0)
+    model = AR(window=window, d_model=8, n_layers=n_layers, n_heads=2, dropout=0.0).double()
+    x = torch.randn(1, 20, 8, dtype=torch.float64, requires_grad=True)
+    readout(model(x)[0, 15]).backward()
+    reached = (x.grad[0].abs().sum(-1) > 0).nonzero().flatten().tolist()
+    assert reached == list(range(15 - window + 1, 16))
+
+
+def test_latent_ar_scan_equals_its_loop_over_many_chunks():
+    torch.manual_seed(0)
+    decay = torch.rand(5, dtype=torch.float64) * 0.2 + 0.79
+    inputs = torch.randn(2, 300, 5, dtype=torch.float64)
+    state, loop = torch.zeros(2, 5, dtype=torch.float64), []
+    for u_t in inputs.unbind(1):
+        state = decay * state + u_t
+        loop.append(state)
+    for chunk in (1, 7, 64, 512):
+        torch.testing.assert_close(linear_scan(decay, inputs, chunk), torch.stack(loop, 1))
+
+
+def test_latent_ar_is_stable_and_reads_the_whole_past():
+    model = LatentAR(d_model=8, n_layers=1, n_heads=2, dropout=0.0, d_state=4).double()
+    decay = model.layers[0].mixer.decay()
+    assert ((decay > 0) & (decay < 1)).all()
+    x = torch.randn(1, 50, 8, dtype=torch.float64, requires_grad=True)
+    readout(model(x)[0, -1]).backward()
+    assert x.grad[0, 0].abs().max() > 0
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_backbone_instantiates_on_its_own(name):
+    model = backbone(name)
+    assert model(torch.randn(1, 4, 16, dtype=torch.float64)).shape == (1, 4, 16)
+
+
+@pytest.mark.parametrize("overrides,message", [
+    (["model=transformer", "model.d_model=30", "model.n_heads=4"], "not divisible"),
+    (["model=ar", "model.window=0"], "window must be >= 1"),
+    (["model=lstm", "model.dropout=1.0"], "dropout must be in [0, 1)"),
+    (["model=rnn", "model.act=sigmoid"], "'tanh' or 'relu'"),
+])
+def test_sizes_that_cannot_work_are_refused(overrides, message):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose("train", overrides=overrides)
+    with pytest.raises(Exception) as caught:
+        instantiate(cfg.model)
+    assert message in str(caught.value.__cause__ or caught.value)
