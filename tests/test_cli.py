@@ -104,3 +104,24 @@ def test_unknown_model_lists_the_available_ones(tmp_path):
     assert "Available options in 'model'" in result.stderr
     for name in ("ar", "latent_ar", "rnn", "lstm", "gru", "transformer"):
         assert f"\t{name}\n" in result.stderr
+
+
+def test_multirun_jobs_each_record_and_track_a_run_of_their_own(tmp_path):
+    result = zoo("-m", *TINY, "model=rnn,lstm", "trainer.limit_train_batches=1", f"hydra.sweep.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summaries = [json.loads((tmp_path / str(job) / "summary.json").read_text()) for job in (0, 1)]
+    assert [summary["model"] for summary in summaries] == ["RNN", "LSTM"]
+    wandb_runs = [summary["trackers"][0] for summary in summaries]
+    assert wandb_runs[0]["id"] != wandb_runs[1]["id"]
+    for job, wandb_run in enumerate(wandb_runs):
+        assert Path(wandb_run["path"]).is_relative_to(tmp_path / str(job))
+
+
+def test_resuming_from_a_checkpoint_continues_its_training(finished_run, tmp_path):
+    run_dir, _ = finished_run
+    first = json.loads((run_dir / "summary.json").read_text())
+    result = zoo(*TINY, "model=gru", "logger=none", "trainer.max_epochs=2",
+                 f"ckpt_path={run_dir / 'checkpoints' / 'last.ckpt'}", f"hydra.run.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    resumed = json.loads((tmp_path / "summary.json").read_text())
+    assert first["steps"] == 3 and resumed["steps"] == 6

@@ -93,7 +93,7 @@ def run(cfg: DictConfig) -> float | None:
         error = f"{type(failure).__name__}: {failure}"
         raise
     finally:
-        task, throughput = objects.get("task"), objects.get("throughput")
+        task, throughput, trainer = objects.get("task"), objects.get("throughput"), objects.get("trainer")
         path = write_summary(
             cfg.paths.output_dir, cfg,
             status="failed" if error else "completed",
@@ -101,6 +101,7 @@ def run(cfg: DictConfig) -> float | None:
             model=cfg.model._target_.rsplit(".", 1)[-1],
             metrics=metrics,
             parameters=sum(p.numel() for p in task.parameters()) if task else None,
+            steps=trainer.global_step if trainer else None,
             tokens_per_second=throughput.tokens_per_second if throughput else None,
             wall_seconds=time.perf_counter() - started,
             trackers=tracker_runs(objects.get("loggers", [])),

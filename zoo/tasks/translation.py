@@ -27,16 +27,21 @@ class TranslationTask(pl.LightningModule):
         nn.init.normal_(self.embed.weight, std=d_model ** -0.5)
         self.head = nn.Linear(d_model, vocab_size, bias=False)
         self.head.weight = self.embed.weight  # tied input and output embeddings (Press & Wolf)
+        self.embed_scale = math.sqrt(d_model)
         self.test_outputs: list[tuple[int, str]] = []
+
+    def embed_tokens(self, tokens):
+        # unit-variance token vectors, as large as the sinusoidal position code the Transformer adds to them
+        return self.embed(tokens) * self.embed_scale
 
     def encode(self, source):
         mask = source != PAD
-        return self.encoder(self.embed(source), causal=False, mask=mask), mask
+        return self.encoder(self.embed_tokens(source), causal=False, mask=mask), mask
 
     def forward(self, source, target_in):
         """Teacher-forced logits (B, T, vocab) for the next token at every target position."""
         memory, memory_mask = self.encode(source)
-        hidden = self.decoder(self.embed(target_in), causal=True, memory=memory, memory_mask=memory_mask)
+        hidden = self.decoder(self.embed_tokens(target_in), causal=True, memory=memory, memory_mask=memory_mask)
         return self.head(hidden)
 
     def loss(self, batch, label_smoothing=0.0):
@@ -89,7 +94,7 @@ class TranslationTask(pl.LightningModule):
         memory_mask = memory_mask.repeat_interleave(beam_size, dim=0)
 
         def next_log_probs(tokens, state):
-            hidden, state = self.decoder.step(self.embed(tokens), state, memory=memory, memory_mask=memory_mask)
+            hidden, state = self.decoder.step(self.embed_tokens(tokens), state, memory=memory, memory_mask=memory_mask)
             return F.log_softmax(self.head(hidden), dim=-1), state
 
         state = self.decoder.init_state(len(memory))
