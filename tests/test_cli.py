@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-TINY = ["debug=default", "data.max_pairs=300", "trainer.limit_train_batches=3"]
+TINY = ["debug=default", "data.max_pairs=300", "data.vocab_size=300", "trainer.limit_train_batches=3"]
 
 
 def zoo(*args: str, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ def batch():
     torch.manual_seed(0)
     data = TranslationData(path=DING, max_pairs=400, vocab_size=300, batch_size=16)
     data.setup()
-    return data.n_tokens, next(iter(data.train_dataloader()))
+    return data.task_arguments()["vocab_size"], next(iter(data.train_dataloader()))
 
 
 def test_every_config_has_a_target_here():

@@ -14,7 +14,7 @@ from omegaconf import MISSING
 class BackboneConfig:
     _target_: str = MISSING
     d_model: int = 128
-    n_layers: int = 2
+    n_layers: int = 3
     n_heads: int = 4  # attention heads: the Transformer's self-attention and every decoder's cross-attention
     dropout: float = 0.1
     ff_mult: int = 4
@@ -62,12 +62,94 @@ class TranslationDataConfig:
     target_column: int = 1  # tsv only
     max_pairs: Optional[int] = None  # keep the first N pairs after shuffling (quick runs)
     max_tokens: int = 64  # longer pairs (in subword tokens, either side) are left out of training
-    vocab_size: int = 8000
+    vocab_size: int = 4000  # joint German-English BPE; larger vocabularies starve on ~15k training pairs
     batch_size: int = 64
     val_fraction: float = 0.05
     test_fraction: float = 0.05
     split_seed: int = 0  # the split stays fixed when `seed` varies, so seeds are compared on one test set
     num_workers: int = 0
+
+
+@dataclass
+class SunspotsDataConfig:
+    _target_: str = "zoo.data.sunspots.SunspotsData"
+    train_end: int = 1920  # train on 1700..train_end (the classic split)
+    val_years: int = 20  # the last years of the training span, held out for validation
+    test_periods: list = field(default_factory=lambda: [[1921, 1955], [1956, 1979]])
+    window: int = 32  # training sequences are windows of this many years
+    batch_size: int = 16
+
+
+@dataclass
+class SeriesDataConfig:
+    _target_: str = "zoo.data.series.SeriesData"
+    path: str = MISSING  # a CSV file with a header row
+    column: str = MISSING  # the column to forecast
+    val_fraction: float = 0.15  # chronological: train, then validation, then test
+    test_fraction: float = 0.15
+    window: int = 32
+    batch_size: int = 16
+
+
+@dataclass
+class ProbeDataConfig:
+    n_train: int = 8000
+    n_val: int = 500
+    n_test: int = 1000
+    batch_size: int = 64
+    seed: int = 0  # the generator's seed, apart from the run's seed
+
+
+@dataclass
+class CopyDataConfig(ProbeDataConfig):
+    _target_: str = "zoo.data.copy.CopyData"
+    n_symbols: int = 8  # alphabet of the symbols to memorise
+    length: int = 10  # how many symbols to memorise
+    lag: int = 20  # blank steps between the symbols and the cue to emit them
+
+
+@dataclass
+class AddingDataConfig(ProbeDataConfig):
+    _target_: str = "zoo.data.adding.AddingData"
+    length: int = 50  # sequence length; the two marked numbers lie anywhere in it
+
+
+@dataclass
+class RecallDataConfig(ProbeDataConfig):
+    _target_: str = "zoo.data.recall.RecallData"
+    vocab_size: int = 32  # half keys, half values
+    n_pairs: int = 8  # key-value pairs shown before the queries
+    n_queries: int = 8  # keys asked back, each answered by its value
+    lag: int = 0  # filler tokens between the last pair and the first query
+
+
+@dataclass
+class DigitsDataConfig:
+    _target_: str = "zoo.data.digits.DigitsData"
+    patch: int = 1  # 1: the 8x8 image as 8 rows of 8 pixels; 2: 16 patches of 2x2, as vision transformers read
+    val_fraction: float = 0.1
+    test_fraction: float = 0.2
+    split_seed: int = 0
+    batch_size: int = 64
+
+
+@dataclass
+class UCRDataConfig:
+    _target_: str = "zoo.data.ucr.UCRData"
+    name: str = "ItalyPowerDemand"  # a UCR / UEA archive set bundled by sktime
+    val_fraction: float = 0.1  # carved from the archive's training split; its test split stays the test split
+    split_seed: int = 0
+    batch_size: int = 32
+
+
+@dataclass
+class TextDataConfig:
+    _target_: str = "zoo.data.text.TextData"
+    path: Optional[str] = None  # any UTF-8 text file; None: the bundled default corpus
+    length: int = 128  # characters of context per training sequence
+    val_fraction: float = 0.05  # the held-out tail of the text: validation, then test
+    test_fraction: float = 0.05
+    batch_size: int = 32
 
 
 @dataclass
@@ -99,9 +181,9 @@ class TrainerConfig:
 
 @dataclass
 class OptimConfig:
-    lr: float = 1e-3
+    lr: float = 2e-3
     weight_decay: float = 0.01
-    warmup_steps: int = 200  # linear warm-up, then inverse-square-root decay
+    warmup_steps: int = 300  # linear warm-up, then inverse-square-root decay
 
 
 @dataclass
@@ -133,7 +215,11 @@ SCHEMAS = {
         "ar": ARConfig, "latent_ar": LatentARConfig, "rnn": RNNConfig,
         "lstm": LSTMConfig, "gru": GRUConfig, "transformer": TransformerConfig,
     },
-    "data": {"translation": TranslationDataConfig},
+    "data": {
+        "translation": TranslationDataConfig, "sunspots": SunspotsDataConfig, "series": SeriesDataConfig,
+        "copy": CopyDataConfig, "adding": AddingDataConfig, "recall": RecallDataConfig,
+        "digits": DigitsDataConfig, "ucr": UCRDataConfig, "text": TextDataConfig,
+    },
     "trainer": {"trainer": TrainerConfig},
 }
 

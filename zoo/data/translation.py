@@ -1,11 +1,11 @@
 """German -> English sentence pairs (by default the Ding dictionary's example sentences, Debian's trans-de-en)."""
 import random
 
-import pytorch_lightning as pl
 import torch
 from tokenizers import Tokenizer
 from torch.utils.data import DataLoader
 
+from zoo.data.base import ZooDataModule
 from zoo.data.batching import LengthBatches, pad_batch
 from zoo.data.parallel_corpus import read_parallel_corpus
 from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, fit_bpe
@@ -22,12 +22,12 @@ def split_pairs(pairs, val_fraction, test_fraction, seed, max_pairs=None):
     return unique[n_test + n_val:], unique[n_test:n_test + n_val], unique[:n_test]
 
 
-class TranslationData(pl.LightningDataModule):
+class TranslationData(ZooDataModule):
     """Batches {"source": (B, S), "target": (B, T), "index": (B,)}: source ends in [EOS], target is
     [BOS] ... [EOS]; `index` points into the split's raw text pairs (the references BLEU is scored against)."""
 
     task = "zoo.tasks.translation.TranslationTask"
-    metric, metric_mode = "val/loss", "min"
+    metric = "val/loss"
 
     def __init__(self, path: str, format: str = "auto", source_column: int = 0, target_column: int = 1,
                  max_pairs: int | None = None, max_tokens: int = 64, vocab_size: int = 8000, batch_size: int = 64,
@@ -76,14 +76,8 @@ class TranslationData(pl.LightningDataModule):
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
-    @property
-    def n_tokens(self) -> int:
-        return self.tokenizer.get_vocab_size()
-
-    def make_task(self, **task_config):
-        from hydra.utils import get_class
-
-        return get_class(self.task)(vocab_size=self.n_tokens, **task_config)
+    def task_arguments(self) -> dict:
+        return {"vocab_size": self.tokenizer.get_vocab_size()}
 
     def state_dict(self):
         return {"tokenizer": self.tokenizer.to_str()} if self.tokenizer else {}

@@ -3,7 +3,6 @@ with cross-attention to it predicts the target token by token (teacher forcing i
 import logging
 import math
 
-import pytorch_lightning as pl
 import sacrebleu
 import torch
 import torch.nn.functional as F
@@ -11,14 +10,15 @@ from hydra.utils import instantiate
 from torch import nn
 
 from zoo.data.subwords import BOS, EOS, PAD
+from zoo.tasks.base import ZooTask
 from zoo.tasks.decoding import beam_search
 
 log = logging.getLogger(__name__)
 
 
-class TranslationTask(pl.LightningModule):
+class TranslationTask(ZooTask):
     def __init__(self, model: dict, optim: dict, decode: dict, vocab_size: int, label_smoothing: float = 0.1):
-        super().__init__()
+        super().__init__(optim)
         self.save_hyperparameters()
         self.encoder = instantiate(model, bidirectional=True)
         self.decoder = instantiate(model, cross_attention=True)
@@ -71,6 +71,7 @@ class TranslationTask(pl.LightningModule):
         self.test_outputs = []
 
     def on_test_epoch_end(self):
+        super().on_test_epoch_end()
         data = self.trainer.datamodule
         outputs = sorted(self.test_outputs)
         hypotheses = [data.decode(ids) for _, ids in outputs]
@@ -99,15 +100,3 @@ class TranslationTask(pl.LightningModule):
 
         state = self.decoder.init_state(len(memory))
         return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device)
-
-    def configure_optimizers(self):
-        optim = self.hparams.optim
-        optimizer = torch.optim.AdamW(self.parameters(), lr=optim["lr"], weight_decay=optim["weight_decay"])
-        warmup = max(1, optim["warmup_steps"])
-
-        def warmup_then_inverse_sqrt(step):
-            step += 1
-            return min(step / warmup, math.sqrt(warmup / step))
-
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_then_inverse_sqrt)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}

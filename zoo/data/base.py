@@ -1,0 +1,22 @@
+"""What every zoo data set declares, so that the task, its metric and its baselines follow from the data."""
+import pytorch_lightning as pl
+from hydra.utils import get_class
+
+
+class ZooDataModule(pl.LightningDataModule):
+    task: str  # import path of the task (a LightningModule) that trains on these batches
+    metric: str  # the validation metric a sweeper optimises
+    metric_mode: str = "min"  # or "max"
+    test_names: tuple[str, ...] = ("test",)  # one name per test dataloader; metrics are logged as <name>/<metric>
+
+    def task_arguments(self) -> dict:
+        """What the task must know of the data: vocabulary size, input features, classes..."""
+        raise NotImplementedError
+
+    def baselines(self) -> dict[str, float]:
+        """Reference figures computed on the same split (persistence, chance, always-the-mean...), logged beside
+        the model's so that every result is read against what no learning achieves."""
+        return {}
+
+    def make_task(self, **task_config):
+        return get_class(self.task)(**self.task_arguments(), **task_config)

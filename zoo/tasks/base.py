@@ -1,0 +1,35 @@
+"""What all tasks share: the optimizer and its schedule, and logging of the data set's baselines."""
+import math
+
+import pytorch_lightning as pl
+import torch
+
+
+class ZooTask(pl.LightningModule):
+    def __init__(self, optim: dict):
+        super().__init__()
+        self.optim = optim
+
+    @staticmethod
+    def count_tokens(batch) -> int:
+        """Sequence positions in a batch, for throughput (tokens / s)."""
+        mask = batch.get("mask")
+        return int(mask.sum()) if mask is not None else batch["input"].shape[0] * batch["input"].shape[1]
+
+    def test_name(self, dataloader_idx: int) -> str:
+        return self.trainer.datamodule.test_names[dataloader_idx]
+
+    def on_test_epoch_end(self):
+        for name, value in self.trainer.datamodule.baselines().items():
+            self.log(f"baseline/{name}", value)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.AdamW(self.parameters(), lr=self.optim["lr"], weight_decay=self.optim["weight_decay"])
+        warmup = max(1, self.optim["warmup_steps"])
+
+        def warmup_then_inverse_sqrt(step):
+            step += 1
+            return min(step / warmup, math.sqrt(warmup / step))
+
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_then_inverse_sqrt)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}

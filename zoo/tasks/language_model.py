@@ -1,0 +1,67 @@
+"""Next-token prediction with a causal backbone: a character language model predicts every position; the copy and
+recall probes predict only their answer positions (target = IGNORE elsewhere).
+
+Batches: {"input": (B, T) token ids, "target": (B, T) token ids or IGNORE}.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+from hydra.utils import instantiate
+from torch import nn
+
+from zoo.tasks.base import ZooTask
+
+IGNORE = -100  # target of a position that is not scored
+
+
+class LanguageModelTask(ZooTask):
+    def __init__(self, model: dict, optim: dict, vocab_size: int, decode: dict | None = None):
+        super().__init__(optim)
+        self.save_hyperparameters()
+        self.backbone = instantiate(model)
+        self.embed = nn.Embedding(vocab_size, self.backbone.d_model)
+        self.head = nn.Linear(self.backbone.d_model, vocab_size)
+
+    def forward(self, tokens):
+        return self.head(self.backbone(self.embed(tokens), causal=True))
+
+    def _evaluate(self, stage, batch):
+        logits, target = self(batch["input"]), batch["target"]
+        loss = F.cross_entropy(logits.flatten(0, 1), target.flatten(), ignore_index=IGNORE)
+        scored = target != IGNORE
+        accuracy = (logits.argmax(-1) == target)[scored].float().mean()
+        size = int(scored.sum())
+        self.log(f"{stage}/loss", loss, batch_size=size, prog_bar=stage == "train", add_dataloader_idx=False)
+        self.log(f"{stage}/bpc", loss / math.log(2), batch_size=size, add_dataloader_idx=False)
+        self.log(f"{stage}/accuracy", accuracy, batch_size=size, add_dataloader_idx=False)
+        return loss
+
+    def training_step(self, batch, batch_index):
+        return self._evaluate("train", batch)
+
+    def validation_step(self, batch, batch_index):
+        self._evaluate("val", batch)
+
+    def test_step(self, batch, batch_index, dataloader_idx=0):
+        self._evaluate(self.test_name(dataloader_idx), batch)
+
+    @torch.no_grad()
+    def generate(self, prompt: torch.Tensor, length: int, temperature: float = 1.0,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+        """Continue (B, T) prompts by `length` tokens, sampled one at a time through the backbone's `step`
+        (temperature 0: the most probable token)."""
+        state = self.backbone.init_state(prompt.shape[0])
+        for token in prompt.unbind(1):
+            hidden, state = self.backbone.step(self.embed(token), state)
+        generated = []
+        for _ in range(length):
+            logits = self.head(hidden)
+            if temperature == 0:
+                token = logits.argmax(-1)
+            else:
+                probabilities = F.softmax(logits / temperature, dim=-1)
+                token = torch.multinomial(probabilities, 1, generator=generator)[:, 0]
+            generated.append(token)
+            hidden, state = self.backbone.step(self.embed(token), state)
+        return torch.stack(generated, dim=1)
