@@ -10,6 +10,9 @@ from hydra.utils import instantiate
 from tests.conftest import CONF, DATASETS, MODELS
 from zoo.train import run
 
+# sizes that keep one step of each data set to a second or two
+SMALL = {"translation": ["data.max_pairs=200", "data.vocab_size=200"]}
+
 GROUP_OPTIONS = [
     (group, path.stem) for group in ("trainer", "logger", "callbacks", "debug")
     for path in sorted((CONF / group).glob("*.yaml"))
@@ -25,10 +28,12 @@ def test_every_option_of_every_group_composes(group, option):
 
 @pytest.mark.parametrize("model,data", itertools.product(MODELS, DATASETS))
 def test_every_pair_trains_one_step(model, data, compose_in, tmp_path):
-    cfg = compose_in(f"model={model}", f"data={data}", "debug=default", "data.max_pairs=200", "logger=csv",
-                     "++trainer.fast_dev_run=true")
+    cfg = compose_in(f"model={model}", f"data={data}", "debug=default", "logger=csv", "++trainer.fast_dev_run=true",
+                     *SMALL.get(data, []))
     assert instantiate(cfg.model).d_model == 32
-    val_loss = run(cfg)
+    objective = run(cfg)
     summary = json.loads(Path(tmp_path / "summary.json").read_text())
-    assert summary["status"] == "completed" and val_loss == summary["metrics"]["val/loss"] > 0
-    assert {"train/loss", "test/loss", "test/bleu"} <= set(summary["metrics"])
+    assert summary["status"] == "completed"
+    assert objective == summary["metrics"][summary["objective"]["name"]]
+    assert "train/loss" in summary["metrics"]
+    assert any(name.startswith("test") for name in summary["metrics"])

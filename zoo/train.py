@@ -10,6 +10,7 @@ import pytorch_lightning as pl
 import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
+from lightning_fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
 
 from zoo.errors import ZooError
@@ -25,7 +26,7 @@ def build(node: DictConfig, what: str, **kwargs):
         return instantiate(node, **kwargs)
     except InstantiationException as error:
         cause = error.__cause__
-        if isinstance(cause, (ValueError, ZooError)):
+        if isinstance(cause, (ValueError, ZooError, MisconfigurationException)):
             raise ZooError(f"{what}: {cause}") from None
         raise
 
@@ -81,6 +82,10 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     return metrics, objects
 
 
+def objective_name(cfg: DictConfig, datamodule) -> str:
+    return cfg.optimized_metric or datamodule.metric
+
+
 def run(cfg: DictConfig) -> float | None:
     """train(), always followed by summary.json and the end of the tracker run (so that the next job of a
     multirun opens a run of its own). Returns the metric a sweeper optimises."""
@@ -88,18 +93,20 @@ def run(cfg: DictConfig) -> float | None:
     metrics, objects, error = {}, {}, None
     try:
         metrics, objects = train(cfg)
-        return metrics.get(cfg.optimized_metric or objects["datamodule"].metric)
+        return metrics.get(objective_name(cfg, objects["datamodule"]))
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
         raise
     finally:
         task, throughput, trainer = objects.get("task"), objects.get("throughput"), objects.get("trainer")
+        datamodule = objects.get("datamodule")
         path = write_summary(
             cfg.paths.output_dir, cfg,
             status="failed" if error else "completed",
             error=error,
             model=cfg.model._target_.rsplit(".", 1)[-1],
             metrics=metrics,
+            objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
             parameters=sum(p.numel() for p in task.parameters()) if task else None,
             steps=trainer.global_step if trainer else None,
             tokens_per_second=throughput.tokens_per_second if throughput else None,
