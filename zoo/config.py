@@ -111,13 +111,13 @@ class CopyDataConfig(ProbeDataConfig):
 @dataclass
 class AddingDataConfig(ProbeDataConfig):
     _target_: str = "zoo.data.adding.AddingData"
-    length: int = 50  # sequence length; the two marked numbers lie anywhere in it
+    length: int = 50  # sequence length; one marked number lies in each half
 
 
 @dataclass
 class RecallDataConfig(ProbeDataConfig):
     _target_: str = "zoo.data.recall.RecallData"
-    vocab_size: int = 32  # half keys, half values
+    vocab_size: int = 32  # token 0 the filler, keys 1..V/2-1, values V/2..V-1
     n_pairs: int = 8  # key-value pairs shown before the queries
     n_queries: int = 8  # keys asked back, each answered by its value
     lag: int = 0  # filler tokens between the last pair and the first query
