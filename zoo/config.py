@@ -183,7 +183,7 @@ class TrainerConfig:
 class OptimConfig:
     lr: float = 2e-3
     weight_decay: float = 0.01
-    warmup_steps: int = 300  # linear warm-up, then inverse-square-root decay
+    warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then inverse-square-root decay
 
 
 @dataclass

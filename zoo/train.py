@@ -31,9 +31,15 @@ def build(node: DictConfig, what: str, **kwargs):
         raise
 
 
-def build_all(group: DictConfig | None, what: str) -> list:
-    """Every `_target_` node of a group that holds several (loggers, callbacks)."""
-    return [build(node, f"{what}.{name}") for name, node in (group or {}).items() if node and "_target_" in node]
+def build_all(group: DictConfig | None, what: str, **for_checkpoints) -> list:
+    """Every `_target_` node of a group that holds several (loggers, callbacks); `for_checkpoints` fills in a
+    ModelCheckpoint that names no metric to monitor."""
+    built = []
+    for name, node in (group or {}).items():
+        if node and "_target_" in node:
+            fill = node._target_.endswith("ModelCheckpoint") and node.get("monitor") is None
+            built.append(build(node, f"{what}.{name}", **(for_checkpoints if fill else {})))
+    return built
 
 
 def read_checkpoint(path: str) -> dict:
@@ -65,8 +71,9 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
     loggers = build_all(cfg.logger, "logger")
     throughput = TrainingThroughput()
-    trainer = build(cfg.trainer, "trainer", logger=loggers or False,
-                    callbacks=build_all(cfg.callbacks, "callbacks") + [throughput])
+    callbacks = build_all(cfg.callbacks, "callbacks", monitor=objective_name(cfg, datamodule),
+                          mode=datamodule.metric_mode)
+    trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks + [throughput])
     metrics = {}
     if cfg.train:
         trainer.fit(task, datamodule=datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)

@@ -26,7 +26,7 @@ class LengthBatches(torch.utils.data.Sampler):
             order = sorted(range(len(self.lengths)), key=self.lengths.__getitem__)
             yield from (order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size))
             return
-        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % 2**63)
         order = torch.randperm(len(self.lengths), generator=generator).tolist()
         pool = 50 * self.batch_size
         batches = []

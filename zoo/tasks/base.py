@@ -25,7 +25,8 @@ class ZooTask(pl.LightningModule):
 
     def configure_optimizers(self):
         optimizer = torch.optim.AdamW(self.parameters(), lr=self.optim["lr"], weight_decay=self.optim["weight_decay"])
-        warmup = max(1, self.optim["warmup_steps"])
+        # never warm up for more than a tenth of training: a small data set takes few steps an epoch
+        warmup = max(1, min(self.optim["warmup_steps"], int(self.trainer.estimated_stepping_batches) // 10))
 
         def warmup_then_inverse_sqrt(step):
             step += 1
