@@ -74,9 +74,9 @@ class TranslationDataConfig:
 class SunspotsDataConfig:
     _target_: str = "zoo.data.sunspots.SunspotsData"
     train_end: int = 1920  # train on 1700..train_end (the classic split)
-    val_years: int = 20  # the last years of the training span, held out for validation
+    val_years: int = 40  # the last years of the training span, held out for validation: four solar cycles
     test_periods: list = field(default_factory=lambda: [[1921, 1955], [1956, 1979]])
-    window: int = 32  # training sequences are windows of this many years
+    window: int = 64  # training sequences are windows of this many years
     batch_size: int = 16
 
 
