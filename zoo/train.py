@@ -69,17 +69,23 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
     datamodule.setup("fit")
     task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
+    objective = objective_name(cfg, datamodule)
     loggers = build_all(cfg.logger, "logger")
+    for logger in loggers:
+        logger.log_hyperparams(plain(cfg))  # the whole resolved config, so runs compare on any key
     throughput = TrainingThroughput()
-    callbacks = build_all(cfg.callbacks, "callbacks", monitor=objective_name(cfg, datamodule),
-                          mode=datamodule.metric_mode)
+    callbacks = build_all(cfg.callbacks, "callbacks", monitor=objective, mode=datamodule.metric_mode)
     trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks + [throughput])
+    checkpoints = trainer.checkpoint_callback
     metrics = {}
     if cfg.train:
         trainer.fit(task, datamodule=datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)
         metrics.update(trainer.callback_metrics)
+        if checkpoints and checkpoints.best_model_score is not None:
+            # the score of the weights the test reads; the last epoch's may be worse
+            metrics[f"best/{objective}"] = checkpoints.best_model_score
     if cfg.test:
-        best = trainer.checkpoint_callback.best_model_path if cfg.train and trainer.checkpoint_callback else ""
+        best = checkpoints.best_model_path if cfg.train and checkpoints else ""
         trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else cfg.ckpt_path),
                      weights_only=True)
         metrics.update(trainer.callback_metrics)
@@ -100,7 +106,8 @@ def run(cfg: DictConfig) -> float | None:
     metrics, objects, error = {}, {}, None
     try:
         metrics, objects = train(cfg)
-        return metrics.get(objective_name(cfg, objects["datamodule"]))
+        objective = objective_name(cfg, objects["datamodule"])
+        return metrics.get(f"best/{objective}", metrics.get(objective))
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
         raise
