@@ -3,28 +3,13 @@ that silently loses lines gives a test set nobody chose."""
 import re
 from pathlib import Path
 
+from zoo.data.reading import read_lines
 from zoo.errors import ZooError
 
 # Ding marks grammar ({f}), subject fields ([med.]) and alternatives (;) inside entries; the sub-entries that carry
 # none of them and read as whole sentences on both sides are the dictionary's example sentences.
 _ANNOTATION = re.compile(r"[{}\[\]]")
 _SENTENCE_END = re.compile(r"[.!?]$")
-
-
-def read_lines(path: str):
-    """Yield (line number, line) of a UTF-8 text file, with errors that say which file and which line."""
-    file = Path(path)
-    if not file.is_file():
-        raise ZooError(f"data file not found: {path}")
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise ZooError(f"cannot read data file {path}: {error.strerror}") from None
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        try:
-            yield number, line.decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError as error:
-            raise ZooError(f"{path}:{number}: not valid UTF-8 (byte {error.start + 1} of the line)") from None
 
 
 def _is_sentence(text: str) -> bool:

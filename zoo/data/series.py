@@ -5,18 +5,17 @@ is tested on the test period(s) after that. Every period is evaluated one step a
 series from its first value up to t-1 and forecasts t. Beside the model, two references that need no learning are
 scored on the same targets: persistence (next value = this value) and a linear AR model fitted by least squares.
 """
-import codecs
 import csv
 import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule
+from zoo.data.reading import read_text
 from zoo.errors import ZooError
 
 AR_ORDER = 9  # the classic linear reference for the sunspots (Yule 1927; Tong 1990)
@@ -25,19 +24,7 @@ AR_ORDER = 9  # the classic linear reference for the sunspots (Yule 1927; Tong 1
 def read_series_csv(path: str, column: str) -> np.ndarray:
     """The values of one column of a CSV file with a header row, in file order. Every cell must hold a finite
     number: a gap in a series is an error naming the file and line, never a row quietly left out."""
-    file = Path(path)
-    if not file.is_file():
-        raise ZooError(f"data file not found: {path}")
-    try:
-        # spreadsheets often start a CSV with a byte-order mark, which would otherwise join the first column's name
-        raw = file.read_bytes().removeprefix(codecs.BOM_UTF8)
-    except OSError as error:
-        raise ZooError(f"cannot read data file {path}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        raise ZooError(f"{path}:{line}: not valid UTF-8 ({error.reason})") from None
+    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     values = []
     try:

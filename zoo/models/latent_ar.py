@@ -4,8 +4,6 @@ The recurrence is linear and diagonal (as in S4D and the LRU), so training compu
 the whole sequence while generation runs it one step at a time. Each decay a = exp(-exp(nu)) lies in (0, 1): the
 state can neither explode nor oscillate, and the scan's powers of a stay finite at any length.
 """
-import math
-
 import torch
 from torch import nn
 
