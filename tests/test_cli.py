@@ -91,9 +91,12 @@ def test_evaluating_the_checkpoint_gives_the_same_test_metrics(finished_run, tmp
     ("model=ar model.window=0", "model.window must be >= 1"),
     ("data.path=/no/such/file.tsv", "data file not found: /no/such/file.tsv"),
     ("ckpt_path=/no/such.ckpt", "ckpt_path=/no/such.ckpt: no such checkpoint file"),
+    ("data=series", "data.path must be given"),
+    ("data=digits data.patch=3", "data.patch"),
 ])
 def test_bad_input_is_one_clear_error_and_a_failing_exit(override, expected, tmp_path):
-    result = zoo(*TINY, "logger=none", *override.split(), f"hydra.run.dir={tmp_path}")
+    tiny = [option for option in TINY if not override.startswith("data=") or not option.startswith("data.")]
+    result = zoo(*tiny, "logger=none", *override.split(), f"hydra.run.dir={tmp_path}")
     assert result.returncode != 0
     assert expected in result.stderr
     assert "Traceback" not in result.stderr

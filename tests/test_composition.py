@@ -1,6 +1,7 @@
 """Every model x every data set composes, instantiates through Hydra, and trains a step (fast_dev_run)."""
 import itertools
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,15 @@ from hydra.utils import instantiate
 from tests.conftest import CONF, DATASETS, MODELS
 from zoo.train import run
 
-# sizes that keep one step of each data set to a second or two
-SMALL = {"translation": ["data.max_pairs=200", "data.vocab_size=200"]}
+def small(data: str, tmp_path) -> list[str]:
+    """Overrides that keep one step of a data set to a second or two, and give `series` a user's CSV file."""
+    if data == "translation":
+        return ["data.max_pairs=200", "data.vocab_size=200"]
+    if data == "series":
+        series = tmp_path / "series.csv"
+        series.write_text("level\n" + "\n".join(str(math.sin(step / 5)) for step in range(300)) + "\n")
+        return [f"data.path={series}", "data.column=level"]
+    return []
 
 GROUP_OPTIONS = [
     (group, path.stem) for group in ("trainer", "logger", "callbacks", "debug")
@@ -29,7 +37,7 @@ def test_every_option_of_every_group_composes(group, option):
 @pytest.mark.parametrize("model,data", itertools.product(MODELS, DATASETS))
 def test_every_pair_trains_one_step(model, data, compose_in, tmp_path):
     cfg = compose_in(f"model={model}", f"data={data}", "debug=default", "logger=csv", "++trainer.fast_dev_run=true",
-                     *SMALL.get(data, []))
+                     *small(data, tmp_path))
     assert instantiate(cfg.model).d_model == 32
     objective = run(cfg)
     summary = json.loads(Path(tmp_path / "summary.json").read_text())

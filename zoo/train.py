@@ -12,6 +12,7 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from lightning_fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
 
 from zoo.errors import ZooError
 from zoo.summary import tracker_runs, write_summary
@@ -24,6 +25,8 @@ def build(node: DictConfig, what: str, **kwargs):
     """instantiate(node), with a constructor's complaint about its values turned into a one-line error."""
     try:
         return instantiate(node, **kwargs)
+    except MissingMandatoryValue as error:
+        raise ZooError(f"{error.full_key} must be given (e.g. {error.full_key}=...)") from None
     except InstantiationException as error:
         cause = error.__cause__
         if isinstance(cause, (ValueError, ZooError, MisconfigurationException)):
