@@ -18,6 +18,7 @@ class BackboneConfig:
     n_heads: int = 4  # attention heads: the Transformer's self-attention and every decoder's cross-attention
     dropout: float = 0.1
     ff_mult: int = 4
+    params: Optional[str] = None  # a parameter budget ("100k", "1.5M"): zoo sets d_model to land on it
 
 
 @dataclass
@@ -159,6 +160,8 @@ class TrainerConfig:
     accelerator: str = "auto"
     devices: Any = "auto"
     precision: Any = "32-true"
+    strategy: Any = "auto"
+    num_nodes: int = 1
     max_epochs: int = 10
     max_steps: int = -1
     max_time: Optional[str] = None  # "DD:HH:MM:SS"

@@ -93,8 +93,14 @@ class Backbone(nn.Module):
     reads_both_ways = False  # True where the mixer itself has a non-causal mode
 
     def __init__(self, d_model: int = 128, n_layers: int = 2, n_heads: int = 4, dropout: float = 0.1,
-                 ff_mult: int = 4, cross_attention: bool = False, bidirectional: bool = False):
+                 ff_mult: int = 4, cross_attention: bool = False, bidirectional: bool = False,
+                 params: str | None = None):
         super().__init__()
+        if params is not None:
+            raise ValueError(
+                f"model.params={params} is a budget that zoo's runs turn into model.d_model before building; "
+                f"build a backbone with d_model instead"
+            )
         if d_model < 1 or n_layers < 1 or n_heads < 1 or ff_mult < 1:
             raise ValueError(
                 f"d_model, n_layers, n_heads and ff_mult must be >= 1, "
