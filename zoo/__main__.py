@@ -4,6 +4,9 @@ import os
 import sys
 
 import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import CompactHydraException
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 import zoo.config  # noqa: F401  (registers the config schemas)
@@ -19,8 +22,15 @@ def main(cfg: DictConfig) -> float | None:
     except ZooError as error:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise
-        print(f"Error: {error}", file=sys.stderr)
-        sys.exit(1)
+        job = HydraConfig.get()
+        if job.mode != RunMode.MULTIRUN:
+            print(f"Error: {error}", file=sys.stderr)
+            sys.exit(1)
+        # One line now, while the sweep goes on. Raised, the job counts as failed to Hydra and its sweepers (Optuna
+        # records a failed trial); the basic sweeper finishes its batch (by default every job), then exits with 1,
+        # printing this compact exception as one line, not a traceback. sys.exit here would end the whole sweep.
+        print(f"Error in job {job.job.num} ({' '.join(job.overrides.task)}): {error}", file=sys.stderr)
+        raise CompactHydraException(str(error)) from None
 
 
 if __name__ == "__main__":

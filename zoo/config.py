@@ -4,10 +4,13 @@ Each YAML option extends its schema, so a misspelt key or a value of the wrong t
 the config, before anything is built. Importing this module is cheap: it pulls in no torch, lightning or wandb.
 """
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import MISSING, OmegaConf
 
 
 @dataclass
@@ -237,3 +240,14 @@ def register_schemas() -> None:
 
 
 register_schemas()
+
+
+def sweep_name() -> str:
+    """`${sweep_name:}`, what groups a job's tracker runs: in a multirun its sweep directory's name, shared by all
+    of the sweep's jobs; in a single run the run directory's own."""
+    hydra = HydraConfig.get()
+    return Path(hydra.sweep.dir if hydra.mode == RunMode.MULTIRUN else hydra.runtime.output_dir).name
+
+
+# replace: a joblib worker receives the resolvers with Hydra's state and may import this module after that
+OmegaConf.register_new_resolver("sweep_name", sweep_name, replace=True)

@@ -3,6 +3,7 @@ import json
 import math
 from pathlib import Path
 
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 
@@ -15,6 +16,13 @@ def tracker_runs(loggers) -> list[dict]:
             entry["path"] = str(Path(logger.experiment.dir).parent)
         runs.append(entry)
     return runs
+
+
+def chosen_options() -> dict[str, str]:
+    """The option picked in each config group (model: lstm, data: sunspots, ...): the names zoo.compare labels a run
+    by, which the resolved config alone does not keep."""
+    choices = HydraConfig.get().runtime.choices
+    return {group: option for group, option in choices.items() if not group.startswith("hydra/")}
 
 
 def write_summary(run_dir: str, cfg: DictConfig, **record) -> Path:

@@ -14,9 +14,11 @@ from lightning_fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 
+from zoo.budget import apply_budget, narrowest_under_budget
+from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.errors import ZooError
-from zoo.summary import tracker_runs, write_summary
-from zoo.throughput import TrainingThroughput
+from zoo.parallelism import split_threads_between_parallel_jobs
+from zoo.summary import chosen_options, tracker_runs, write_summary
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,10 @@ def plain(node: DictConfig) -> dict:
 
 
 def train(cfg: DictConfig) -> tuple[dict, dict]:
+    split_threads_between_parallel_jobs()
     pl.seed_everything(cfg.seed, workers=True)
-    build(cfg.model, "model")  # fail on sizes that cannot work together before reading any data
+    # fail on sizes that cannot work together before reading any data
+    build(cfg.model, "model", **narrowest_under_budget(cfg.model))
     datamodule = build(cfg.data, "data")
     if cfg.ckpt_path:
         # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
@@ -71,13 +75,15 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     elif not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
     datamodule.setup("fit")
+    apply_budget(cfg, datamodule)  # model.params -> model.d_model: the width depends on the data (its vocabulary)
     task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
     objective = objective_name(cfg, datamodule)
     loggers = build_all(cfg.logger, "logger")
     for logger in loggers:
         logger.log_hyperparams(plain(cfg))  # the whole resolved config, so runs compare on any key
     throughput = TrainingThroughput()
-    callbacks = build_all(cfg.callbacks, "callbacks", monitor=objective, mode=datamodule.metric_mode)
+    callbacks = [*build_all(cfg.callbacks, "callbacks", monitor=objective, mode=datamodule.metric_mode),
+                 ValidationHistory(), PeakMemory()]
     trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks + [throughput])
     checkpoints = trainer.checkpoint_callback
     metrics = {}
@@ -115,20 +121,21 @@ def run(cfg: DictConfig) -> float | None:
         error = f"{type(failure).__name__}: {failure}"
         raise
     finally:
-        task, throughput, trainer = objects.get("task"), objects.get("throughput"), objects.get("trainer")
+        task, trainer = objects.get("task"), objects.get("trainer")
         datamodule = objects.get("datamodule")
         path = write_summary(
             cfg.paths.output_dir, cfg,
             status="failed" if error else "completed",
             error=error,
             model=cfg.model._target_.rsplit(".", 1)[-1],
+            options=chosen_options(),
             metrics=metrics,
             objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
             parameters=sum(p.numel() for p in task.parameters()) if task else None,
             steps=trainer.global_step if trainer else None,
-            tokens_per_second=throughput.tokens_per_second if throughput else None,
             wall_seconds=time.perf_counter() - started,
             trackers=tracker_runs(objects.get("loggers", [])),
+            **recorded(trainer.callbacks if trainer else []),
         )
         log.info("summary: %s", path)
         wandb = sys.modules.get("wandb")

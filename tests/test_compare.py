@@ -1,0 +1,115 @@
+"""A real sweep in which one job fails, then `python -m zoo.compare` over it: every run in the leaderboard (the
+failed one marked failed), the CSV readable, the plots real PNG images."""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import matplotlib.image
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_cli import zoo
+
+TINY = ["data=sunspots", "debug=default", "logger=none", "trainer.max_epochs=2"]
+PLOTS = ["validation_curves.png", "objective_vs_parameters.png", "objective_vs_wall_time.png"]
+
+
+def summary(path):
+    return json.loads((path / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory):
+    """Two sweeps side by side, as under outputs/multirun: two models over two seeds, and an AR sweep over its window
+    whose first job (window 0) fails."""
+    root = tmp_path_factory.mktemp("multirun")
+    seeds = zoo("-m", *TINY, "model=gru,ar", "seed=0,1", f"hydra.sweep.dir={root / 'seeds'}")
+    assert seeds.returncode == 0, seeds.stderr[-3000:]
+    windows = zoo("-m", *TINY, "model=ar", "model.window=0,4", f"hydra.sweep.dir={root / 'windows'}")
+    return root, windows
+
+
+@pytest.fixture(scope="module")
+def compared(sweeps):
+    root, _ = sweeps
+    (root / "interrupted").mkdir()
+    (root / "interrupted" / "summary.json").write_text('{"status": "compl')
+    (root / "foreign").mkdir()
+    (root / "foreign" / "summary.json").write_text('{"status": "completed"}')
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-m", "zoo.compare", str(root)], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root, result
+
+
+def test_a_failing_job_is_one_line_and_the_sweep_goes_on(sweeps):
+    root, windows = sweeps
+    assert windows.returncode == 1  # Hydra ends a sweep that had a failed job with a failing exit
+    assert "Error in job 0 (" in windows.stderr and "model.window must be >= 1" in windows.stderr
+    assert "Traceback" not in windows.stderr
+    failed, completed = summary(root / "windows" / "0"), summary(root / "windows" / "1")
+    assert failed["status"] == "failed" and "model.window must be >= 1" in failed["error"]
+    assert completed["status"] == "completed"
+    assert [summary(root / "seeds" / str(job))["status"] for job in range(4)] == ["completed"] * 4
+
+
+def test_a_run_records_its_options_validation_history_and_peak_memory(sweeps):
+    root, _ = sweeps
+    record = summary(root / "seeds" / "0")
+    assert record["options"]["data"] == "sunspots" and record["options"]["model"] == "gru"
+    history = record["validation"]
+    assert [point["epoch"] for point in history] == [0, 1]
+    assert all(point["step"] > 0 and point["seconds"] > 0 and "val/rmse" in point for point in history)
+    assert history[-1]["val/rmse"] == pytest.approx(record["metrics"]["val/rmse"])
+    assert record["peak_memory_mb"] > 50
+
+
+def test_the_leaderboard_lists_every_run_and_warns_of_broken_summaries(compared):
+    root, result = compared
+    assert "interrupted/summary.json: not readable JSON" in result.stderr
+    assert "foreign/summary.json: no data and model in its config" in result.stderr
+    assert result.stdout == (root / "leaderboard.md").read_text() + "\n"
+    table = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| model | variant | seeds | parameters | val/rmse | best val/rmse |")
+    rows = {tuple(cell.strip() for cell in line.split("|")[1:4]): line for line in table[1:]}
+    assert set(rows) == {("gru", "", "2"), ("ar", "model.window=8", "2"), ("ar", "model.window=4", "1"),
+                         ("ar", "model.window=0", "")}
+    assert "failed: ZooError" in rows["ar", "model.window=0", ""]
+    assert "persistence_rmse" in result.stdout and "ar9_rmse" in result.stdout  # the data set's baselines
+
+
+def test_the_csv_has_a_row_per_model_and_setting(compared):
+    root, _ = compared
+    with (root / "leaderboard.csv").open() as file:
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    assert {"data", "model", "variant", "status", "error", "seeds", "objective", "objective_mean", "objective_std",
+            "best_mean", "parameters", "wall_seconds", "tokens_per_second", "peak_memory_mb",
+            "test_1921_1955/rmse", "test_1921_1955/rmse_std",
+            "baseline/test_1921_1955/ar9_rmse"} <= set(reader.fieldnames)
+    assert sorted((row["model"], row["status"], row["seeds"]) for row in rows) == [
+        ("ar", "completed", "1"), ("ar", "completed", "2"), ("ar", "failed", "0"), ("gru", "completed", "2")]
+    for row in rows:
+        assert row["data"] == "sunspots"
+        if row["status"] == "completed":
+            assert float(row["objective_mean"]) > 0 and float(row["parameters"]) > 0
+    assert float(next(row for row in rows if row["seeds"] == "2")["objective_std"]) >= 0
+
+
+@pytest.mark.parametrize("name", PLOTS)
+def test_each_plot_is_a_png_image(compared, name):
+    root, _ = compared
+    path = root / name
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = matplotlib.image.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100 and image.std() > 0
+
+
+def test_compare_imports_neither_torch_nor_lightning_nor_wandb():
+    probe = ("import sys, zoo.compare\n"
+             "print(sorted(m for m in ('torch', 'pytorch_lightning', 'lightning', 'wandb') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]"

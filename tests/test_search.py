@@ -1,0 +1,80 @@
+"""Sweeps: an Optuna search that resumes its study, the direction it optimises, each architecture's own knob, and
+a sweep sent through submitit (the launcher a SLURM cluster uses, run here on this machine)."""
+import json
+
+import optuna
+import pytest
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import OmegaConf
+
+from tests.conftest import CONF
+from tests.test_cli import zoo
+from zoo.sweep import KNOBS, architecture_knobs, direction_of
+
+# a trial is seconds: a small model, a few batches of one epoch, no test split
+TINY_TRIAL = ["debug=default", "data=sunspots", "logger=none", "test=false"]
+
+
+def test_a_search_resumes_its_study_from_the_sweep_dir(tmp_path):
+    search = ["-m", "hparams_search=optuna", "model=ar", *TINY_TRIAL, "hydra.sweeper.n_trials=3",
+              "hydra.sweeper.sampler.seed=0", f"hydra.sweep.dir={tmp_path}"]
+    for invocation in (1, 2):
+        result = zoo(*search)
+        assert result.returncode == 0, result.stderr[-3000:]
+        study = optuna.load_study(study_name="ar-sunspots", storage=f"sqlite:///{tmp_path}/optuna.db")
+        assert len(study.trials) == 3 * invocation
+    assert study.direction == optuna.study.StudyDirection.MINIMIZE  # RMSE
+    assert all(trial.state == optuna.trial.TrialState.COMPLETE for trial in study.trials)
+    assert set(study.best_params) == {"optim.lr", "model.d_model", "model.n_layers", "model.dropout", "model.window"}
+    # every trial ran in a directory of its own, and the study holds the metric its run recorded
+    summaries = [json.loads(path.read_text()) for path in tmp_path.glob("*/summary.json")]
+    assert len(summaries) == 6
+    recorded = sorted(summary["metrics"]["best/val/rmse"] for summary in summaries)
+    assert sorted(trial.value for trial in study.trials) == pytest.approx(recorded)
+
+
+@pytest.mark.parametrize("data,direction", [
+    ("zoo.data.translation.TranslationData", "minimize"), ("zoo.data.sunspots.SunspotsData", "minimize"),
+    ("zoo.data.digits.DigitsData", "maximize"), ("zoo.data.recall.RecallData", "maximize"),
+])
+def test_the_direction_follows_the_data_set(data, direction):
+    assert direction_of(data, optimized_metric=None) == direction
+
+
+def test_another_optimized_metric_must_name_its_direction():
+    with pytest.raises(ValueError, match="hydra.sweeper.direction"):
+        direction_of("zoo.data.digits.DigitsData", optimized_metric="val/loss")
+
+
+@pytest.mark.parametrize("model", ["ar", "latent_ar", "rnn", "lstm", "transformer"])
+def test_each_architecture_searches_its_own_knob(model, compose_in):
+    cfg = compose_in(f"model={model}", "hparams_search=optuna")
+    trial = optuna.create_study().ask()
+    architecture_knobs(cfg, trial)
+    assert list(trial.params) == ([KNOBS[model][0]] if model in KNOBS else [])
+    assert all(OmegaConf.select(cfg, knob) is not None for knob in trial.params)  # a key the model's schema has
+
+
+def test_a_knob_fixed_on_the_command_line_is_not_searched(compose_in):
+    cfg = compose_in("model=ar", "model.window=4", "hparams_search=optuna")
+    trial = optuna.create_study().ask()
+    architecture_knobs(cfg, trial)
+    assert trial.params == {}
+
+
+def test_every_width_takes_every_head_count():
+    search = OmegaConf.load(CONF / "hparams_search" / "optuna.yaml").hydra.sweeper.params
+    widths = OverridesParser.create().parse_override(f"model.d_model={search['model.d_model']}").value().list
+    assert all(width % heads == 0 for width in widths for heads in KNOBS["transformer"][1])
+
+
+def test_submitit_runs_each_job_of_a_sweep(tmp_path):
+    # submitit_local starts every job at once and leaves their threads alone: one core and one thread per job
+    result = zoo("-m", "hydra/launcher=submitit_local", "hydra.launcher.cpus_per_task=1",
+                 "+hydra.job.env_set.OMP_NUM_THREADS=1", "hydra.launcher.timeout_min=5", *TINY_TRIAL,
+                 "model=rnn,gru", f"hydra.sweep.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summaries = [json.loads((tmp_path / str(job) / "summary.json").read_text()) for job in (0, 1)]
+    assert [summary["model"] for summary in summaries] == ["RNN", "GRU"]
+    assert all(summary["status"] == "completed" for summary in summaries)
+    assert len(list((tmp_path / ".submitit").glob("*/*_result.pkl"))) == 2  # each job ran as its own process

@@ -1,0 +1,188 @@
+"""Sweeps: the comparison of every architecture on one data set, parameter budgets, wandb groups, and jobs run side
+by side with their share of the cores."""
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+
+from tests.conftest import CONF, MODELS, ROOT
+from zoo.budget import count_parameters, parse_budget, width_for_budget
+from zoo.errors import ZooError
+from zoo.parallelism import parallel_jobs, threads_per_job
+from zoo.train import plain, run
+
+EXPERIMENTS = sorted(path.stem for path in (CONF / "experiment").glob("*.yaml"))
+DEBUG_SIZES = ["debug=default", "data=copy", "++trainer.fast_dev_run=true"]
+
+
+def zoo_multirun(*args: str, threads: str | None = "1") -> subprocess.CompletedProcess:
+    env = {**os.environ, "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": "1"}
+    env.pop("OMP_NUM_THREADS", None)
+    if threads:
+        env["OMP_NUM_THREADS"] = threads
+    return subprocess.run([sys.executable, "-m", "zoo", "-m", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.parametrize("experiment", EXPERIMENTS)
+def test_every_experiment_composes(experiment):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose("train", overrides=[f"experiment={experiment}"], return_hydra_config=True)
+    assert cfg.model and cfg.data and cfg.trainer
+
+
+@pytest.mark.parametrize("experiment", ["compare", "compare_smoke"])
+def test_the_comparison_sweeps_every_architecture(experiment):
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        cfg = compose("train", overrides=[f"experiment={experiment}"], return_hydra_config=True)
+    assert sorted(cfg.hydra.sweeper.params.model.split(",")) == MODELS
+
+
+def wandb_run_record(run_dir: str) -> dict:
+    """The run record of an offline wandb run, as wandb itself reads it back: name, group, job type, tags."""
+    wandb_cli = Path(sys.executable).with_name("wandb")
+    records = subprocess.run([str(wandb_cli), "leet", "inspect", "--json", run_dir], capture_output=True, text=True,
+                             timeout=120, check=True).stdout.splitlines()
+    return next(record["run"] for record in map(json.loads, records) if record["type"] == "run")
+
+
+def test_compare_smoke_trains_every_architecture_as_a_tracked_run_of_one_group(tmp_path):
+    sweep = tmp_path / "sweep"
+    result = zoo_multirun("experiment=compare_smoke", "data=copy", "++trainer.fast_dev_run=true",
+                          f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summaries = [json.loads(path.read_text()) for path in sorted(sweep.glob("*/summary.json"))]
+    assert sorted(summary["config"]["model"]["_target_"].split(".")[-2] for summary in summaries) == MODELS
+    for summary in summaries:
+        assert summary["status"] == "completed"
+        assert summary["config"]["model"]["d_model"] == 32  # debug's width: the smoke run has no budget
+        model = summary["config"]["model"]["_target_"].split(".")[-2]
+        [tracker] = summary["trackers"]
+        record = wandb_run_record(tracker["path"])
+        assert record["run_id"] == tracker["id"]
+        assert record["run_group"] == "sweep"
+        assert record["job_type"] == f"{model}-copy" and record["tags"] == [model, "copy"]
+
+
+def test_a_single_run_is_a_group_of_its_own(compose_in, tmp_path):
+    cfg = compose_in("model=gru", "data=copy")
+    assert cfg.logger.wandb.group == tmp_path.name
+    assert cfg.logger.wandb.job_type == "gru-copy"
+
+
+@pytest.mark.parametrize("text,count", [("100k", 100_000), ("1.5M", 1_500_000), ("250000", 250_000),
+                                        ("2K", 2_000), ("0.5m", 500_000)])
+def test_budgets_read_as_counts(text, count):
+    assert parse_budget(text) == count
+
+
+@pytest.mark.parametrize("text", ["abc", "1e6", "10%", "-5", "0", "1.5 G", "0.0001k"])
+def test_a_malformed_budget_names_the_key_and_the_forms(text):
+    with pytest.raises(ZooError, match=r"model\.params=.*e\.g\. 250000, 100k or 1\.5M"):
+        parse_budget(text)
+
+
+@pytest.fixture(scope="module")
+def datamodules(tmp_path_factory):
+    """Each data set read once (translation fits its 4000-token vocabulary on the whole corpus)."""
+    from tests.conftest import compose_run
+
+    built = {}
+    for data in ("translation", "copy"):
+        datamodule = instantiate(compose_run([f"data={data}"], tmp_path_factory.mktemp(data)).data)
+        datamodule.setup("fit")
+        built[data] = datamodule
+    return built
+
+
+@pytest.mark.parametrize("data,budget,heads", [
+    ("copy", "100k", 4), ("copy", "1M", 4), ("translation", "1M", 4),
+    # at 100k the 4000-token embedding leaves d_model near 18: steps of 4 move the count by a quarter, steps of 2 do not
+    ("translation", "100k", 2),
+])
+def test_a_budget_lands_every_architecture_within_ten_percent(data, budget, heads, datamodules, compose_in):
+    for model in MODELS:
+        cfg = compose_in(f"model={model}", f"data={data}", f"model.params={budget}", f"model.n_heads={heads}")
+        d_model, parameters = width_for_budget(cfg, datamodules[data])
+        assert d_model % heads == 0
+        assert abs(parameters - parse_budget(budget)) <= 0.1 * parse_budget(budget), (model, d_model, parameters)
+
+
+def test_a_budget_between_two_widths_says_that_fewer_heads_give_finer_steps(datamodules, compose_in):
+    cfg = compose_in("model=transformer", "data=translation", "model.params=100k")
+    with pytest.raises(ZooError, match=r"parameters \(d_model=\d+\), more than 10% from 100,000; d_model "
+                                       r"moves in steps of model.n_heads=4, and fewer heads give finer steps$"):
+        width_for_budget(cfg, datamodules["translation"])
+
+
+def test_counting_on_the_meta_device_counts_the_task_that_is_built(datamodules, compose_in):
+    cfg = compose_in("model=latent_ar", "data=translation")
+    rng = torch.get_rng_state()
+    counted = count_parameters(cfg, datamodules["translation"], d_model=24)
+    assert torch.equal(torch.get_rng_state(), rng)  # trying widths leaves the run's random numbers alone
+    task = datamodules["translation"].make_task(model={**plain(cfg.model), "d_model": 24}, optim=plain(cfg.optim),
+                                                decode=plain(cfg.decode))
+    assert counted == sum(parameter.numel() for parameter in task.parameters())
+
+
+def test_a_budget_too_small_for_the_embeddings_names_the_nearest_count(datamodules, compose_in):
+    cfg = compose_in("model=rnn", "data=translation", "model.params=5k")
+    with pytest.raises(ZooError, match=r"model\.params=5k: .* is [\d,]+ parameters \(d_model=4\), more than 10% "
+                                       r"from 5,000; even the narrowest width exceeds it$"):
+        width_for_budget(cfg, datamodules["translation"])
+
+
+def test_a_run_under_a_budget_builds_logs_and_records_the_width_it_found(compose_in, tmp_path, caplog):
+    cfg = compose_in("model=lstm", "model.params=30k", *DEBUG_SIZES, "logger=none")
+    with caplog.at_level(logging.INFO, logger="zoo.budget"):
+        run(cfg)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    logged = re.search(r"model.params=30k: d_model=(\d+), ([\d,]+) parameters", caplog.text)
+    assert summary["config"]["model"]["d_model"] == int(logged[1]) != 32  # not debug's width
+    assert summary["config"]["model"]["params"] is None
+    assert summary["parameters"] == int(logged[2].replace(",", "")) == pytest.approx(30_000, rel=0.1)
+
+
+def test_a_malformed_budget_fails_before_any_data_is_read(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo", "model.params=lots", "data.path=/no/such/file.tsv", f"hydra.run.dir={tmp_path}"],
+        cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1", "HYDRA_FULL_ERROR": "0"}, capture_output=True,
+        text=True, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: model.params=lots is not a parameter count: write e.g. 250000, 100k or 1.5M")
+
+
+@pytest.mark.parametrize("n_jobs,cores,jobs", [(-1, 8, 8), (-2, 8, 7), (3, 8, 3), (16, 2, 16), (-4, 2, 1)])
+def test_n_jobs_reads_as_joblib_reads_it(n_jobs, cores, jobs):
+    assert parallel_jobs(n_jobs, cores) == jobs
+
+
+@pytest.mark.parametrize("cores,jobs,threads", [(2, 2, 1), (16, 4, 4), (2, 16, 1), (6, 4, 1)])
+def test_each_parallel_job_takes_its_share_of_the_cores(cores, jobs, threads):
+    assert threads_per_job(cores, jobs) == threads
+
+
+def test_joblib_jobs_run_side_by_side_on_their_share_of_the_cores(tmp_path):
+    # the sweep directory's name is a timestamp resolved in the launching process: each worker must see the same
+    result = zoo_multirun("hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=rnn,gru", *DEBUG_SIZES,
+                          f"hydra.sweep.dir={tmp_path}/${{now:%H-%M-%S-%f}}", threads=None)
+    assert result.returncode == 0, result.stderr[-3000:]
+    [sweep] = tmp_path.iterdir()
+    for job in (0, 1):
+        summary = json.loads((sweep / str(job) / "summary.json").read_text())
+        assert summary["status"] == "completed"
+        assert summary["config"]["logger"]["wandb"]["group"] == sweep.name
+        # the job's own log (Hydra writes one per job) records the threads its torch ran with
+        job_log = "".join(path.read_text() for path in (sweep / str(job)).glob("*.log"))
+        split = re.search(r"torch threads: (\d+) \((\d+) cores, (\d+) parallel jobs\)", job_log)
+        threads, cores, jobs = map(int, split.groups())
+        assert jobs == 2 and threads == max(1, cores // 2)
