@@ -81,10 +81,10 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     loggers = build_all(cfg.logger, "logger")
     for logger in loggers:
         logger.log_hyperparams(plain(cfg))  # the whole resolved config, so runs compare on any key
-    throughput = TrainingThroughput()
+    # the recorders summary.json reads back from trainer.callbacks, whatever the callbacks group holds
     callbacks = [*build_all(cfg.callbacks, "callbacks", monitor=objective, mode=datamodule.metric_mode),
-                 ValidationHistory(), PeakMemory()]
-    trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks + [throughput])
+                 TrainingThroughput(), ValidationHistory(), PeakMemory()]
+    trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback
     metrics = {}
     if cfg.train:
@@ -99,8 +99,7 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
                      weights_only=True)
         metrics.update(trainer.callback_metrics)
     metrics = {name: float(value) for name, value in metrics.items()}
-    objects = {"datamodule": datamodule, "task": task, "trainer": trainer, "loggers": loggers,
-               "throughput": throughput}
+    objects = {"datamodule": datamodule, "task": task, "trainer": trainer, "loggers": loggers}
     return metrics, objects
 
 
