@@ -20,3 +20,17 @@ class ZooDataModule(pl.LightningDataModule):
 
     def make_task(self, **task_config):
         return get_class(self.task)(**self.task_arguments(), **task_config)
+
+    def loader(self, split: str, shuffle: bool):
+        """The DataLoader of one split ("train", "val", "test"); data sets whose splits differ override the
+        *_dataloader methods instead."""
+        raise NotImplementedError
+
+    def train_dataloader(self):
+        return self.loader("train", shuffle=True)
+
+    def val_dataloader(self):
+        return self.loader("val", shuffle=False)
+
+    def test_dataloader(self):
+        return self.loader("test", shuffle=False)

@@ -93,17 +93,8 @@ class LabelledSequenceData(ZooDataModule):
         majority = torch.bincount(self.splits["train"].labels, minlength=len(self.classes)).argmax()
         return {"test/majority_class_error": (self.splits["test"].labels != majority).float().mean().item()}
 
-    def _loader(self, split: str, shuffle: bool) -> DataLoader:
+    def loader(self, split: str, shuffle: bool) -> DataLoader:
         data = self.splits[split]
         # batches of similar length: a recurrence pays for every padded step
         sampler = LengthBatches(data.lengths(), self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
         return DataLoader(range(len(data)), batch_sampler=sampler, collate_fn=data.collate)
-
-    def train_dataloader(self):
-        return self._loader("train", shuffle=True)
-
-    def val_dataloader(self):
-        return self._loader("val", shuffle=False)
-
-    def test_dataloader(self):
-        return self._loader("test", shuffle=False)

@@ -47,7 +47,7 @@ class ProbeData(ZooDataModule):
             generator = torch.Generator().manual_seed(self.seed * len(SPLITS) + index)
             self.splits[split] = self.generate(self.sizes[split], generator)
 
-    def _loader(self, split: str, shuffle: bool) -> DataLoader:
+    def loader(self, split: str, shuffle: bool) -> DataLoader:
         examples = self.splits[split]
 
         def collate(indices):
@@ -56,12 +56,3 @@ class ProbeData(ZooDataModule):
         generator = torch.Generator().manual_seed(self.shuffle_seed) if shuffle else None
         return DataLoader(range(self.sizes[split]), batch_size=self.batch_size, shuffle=shuffle, generator=generator,
                           collate_fn=collate)
-
-    def train_dataloader(self):
-        return self._loader("train", shuffle=True)
-
-    def val_dataloader(self):
-        return self._loader("val", shuffle=False)
-
-    def test_dataloader(self):
-        return self._loader("test", shuffle=False)

@@ -86,7 +86,7 @@ class TranslationData(ZooDataModule):
         if "tokenizer" in state:
             self.tokenizer = Tokenizer.from_str(state["tokenizer"])
 
-    def _loader(self, split: str, shuffle: bool) -> DataLoader:
+    def loader(self, split: str, shuffle: bool) -> DataLoader:
         encoded = self.encoded[split]
         lengths = [len(source) + len(target) for source, target in encoded]
 
@@ -100,12 +100,3 @@ class TranslationData(ZooDataModule):
         sampler = LengthBatches(lengths, self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
         return DataLoader(range(len(encoded)), batch_sampler=sampler, collate_fn=collate,
                           num_workers=self.num_workers)
-
-    def train_dataloader(self):
-        return self._loader("train", shuffle=True)
-
-    def val_dataloader(self):
-        return self._loader("val", shuffle=False)
-
-    def test_dataloader(self):
-        return self._loader("test", shuffle=False)

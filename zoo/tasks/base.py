@@ -19,6 +19,20 @@ class ZooTask(pl.LightningModule):
     def test_name(self, dataloader_idx: int) -> str:
         return self.trainer.datamodule.test_names[dataloader_idx]
 
+    def evaluate(self, stage: str, batch):
+        """Log the stage's metrics of a batch and return its loss; tasks that score whole splits override the
+        steps instead."""
+        raise NotImplementedError
+
+    def training_step(self, batch, batch_index):
+        return self.evaluate("train", batch)
+
+    def validation_step(self, batch, batch_index):
+        self.evaluate("val", batch)
+
+    def test_step(self, batch, batch_index, dataloader_idx=0):
+        self.evaluate(self.test_name(dataloader_idx), batch)
+
     def on_test_epoch_end(self):
         for name, value in self.trainer.datamodule.baselines().items():
             self.log(f"baseline/{name}", value)

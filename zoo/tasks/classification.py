@@ -24,7 +24,7 @@ class ClassificationTask(ZooTask):
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1)
         return self.read_out(pooled)
 
-    def _evaluate(self, stage, batch):
+    def evaluate(self, stage, batch):
         logits = self(batch["input"], batch["mask"])
         loss = F.cross_entropy(logits, batch["label"])
         accuracy = (logits.argmax(-1) == batch["label"]).float().mean()
@@ -33,15 +33,6 @@ class ClassificationTask(ZooTask):
         self.log(f"{stage}/accuracy", accuracy, batch_size=size, add_dataloader_idx=False)
         self.log(f"{stage}/error", 1 - accuracy, batch_size=size, add_dataloader_idx=False)
         return loss
-
-    def training_step(self, batch, batch_index):
-        return self._evaluate("train", batch)
-
-    def validation_step(self, batch, batch_index):
-        self._evaluate("val", batch)
-
-    def test_step(self, batch, batch_index, dataloader_idx=0):
-        self._evaluate(self.test_name(dataloader_idx), batch)
 
     @torch.no_grad()
     def predict(self, values, mask):

@@ -26,7 +26,7 @@ class LanguageModelTask(ZooTask):
     def forward(self, tokens):
         return self.head(self.backbone(self.embed(tokens), causal=True))
 
-    def _evaluate(self, stage, batch):
+    def evaluate(self, stage, batch):
         logits, target = self(batch["input"]), batch["target"]
         loss = F.cross_entropy(logits.flatten(0, 1), target.flatten(), ignore_index=IGNORE)
         scored = target != IGNORE
@@ -36,15 +36,6 @@ class LanguageModelTask(ZooTask):
         self.log(f"{stage}/bpc", loss / math.log(2), batch_size=size, add_dataloader_idx=False)
         self.log(f"{stage}/accuracy", accuracy, batch_size=size, add_dataloader_idx=False)
         return loss
-
-    def training_step(self, batch, batch_index):
-        return self._evaluate("train", batch)
-
-    def validation_step(self, batch, batch_index):
-        self._evaluate("val", batch)
-
-    def test_step(self, batch, batch_index, dataloader_idx=0):
-        self._evaluate(self.test_name(dataloader_idx), batch)
 
     @torch.no_grad()
     def generate(self, prompt: torch.Tensor, length: int, temperature: float = 1.0,
