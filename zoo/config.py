@@ -66,7 +66,7 @@ class TranslationDataConfig:
     target_column: int = 1  # tsv only
     max_pairs: Optional[int] = None  # keep the first N pairs after shuffling (quick runs)
     max_tokens: int = 64  # longer pairs (in subword tokens, either side) are left out of training
-    vocab_size: int = 4000  # joint German-English BPE; larger vocabularies starve on ~15k training pairs
+    vocab_size: int = 2000  # joint German-English BPE: ~15k training pairs starve larger vocabularies (4k: BLEU 2.9)
     batch_size: int = 64
     val_fraction: float = 0.05
     test_fraction: float = 0.05

@@ -30,7 +30,7 @@ class TranslationData(ZooDataModule):
     metric = "val/loss"
 
     def __init__(self, path: str, format: str = "auto", source_column: int = 0, target_column: int = 1,
-                 max_pairs: int | None = None, max_tokens: int = 64, vocab_size: int = 8000, batch_size: int = 64,
+                 max_pairs: int | None = None, max_tokens: int = 64, vocab_size: int = 2000, batch_size: int = 64,
                  val_fraction: float = 0.05, test_fraction: float = 0.05, split_seed: int = 0,
                  num_workers: int = 0):
         super().__init__()
