@@ -1,5 +1,6 @@
 """What every zoo data set declares, so that the task, its metric and its baselines follow from the data."""
 import pytorch_lightning as pl
+import torch
 from hydra.utils import get_class
 
 
@@ -8,6 +9,11 @@ class ZooDataModule(pl.LightningDataModule):
     metric: str  # the validation metric a sweeper optimises
     metric_mode: str = "min"  # or "max"
     test_names: tuple[str, ...] = ("test",)  # one name per test dataloader; metrics are logged as <name>/<metric>
+
+    def __init__(self):
+        super().__init__()
+        # the run's seed orders the training batches: zoo seeds torch before it builds the data module
+        self.shuffle_seed = torch.initial_seed()
 
     def task_arguments(self) -> dict:
         """What the task must know of the data: vocabulary size, input features, classes..."""

@@ -2,21 +2,32 @@
 import torch
 
 
-class LengthBatches(torch.utils.data.Sampler):
-    """Shuffled batches of indices whose lengths are close.
+class EpochSampler(torch.utils.data.Sampler):
+    """A sampler whose order depends only on (seed, epoch): Lightning calls set_epoch, so a resumed run sees the
+    batches of one never interrupted."""
 
-    Each epoch shuffles the data, sorts pools of 50 batches by length, cuts them into batches and shuffles the
-    batches. The order depends only on (seed, epoch): Lightning calls set_epoch, so a resumed run sees the same
-    batches as one never interrupted.
-    """
-
-    def __init__(self, lengths: list[int], batch_size: int, shuffle: bool, seed: int = 0):
+    def __init__(self, seed: int):
         super().__init__()
-        self.lengths, self.batch_size, self.shuffle, self.seed = lengths, batch_size, shuffle, seed
-        self.epoch = 0
+        self.seed, self.epoch = seed, 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
+
+    def generator(self) -> torch.Generator:
+        # modulo 2**64: without a run's seed_everything, torch.initial_seed() alone fills all 64 bits
+        return torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % 2**64)
+
+
+class LengthBatches(EpochSampler):
+    """Shuffled batches of indices whose lengths are close.
+
+    Each epoch shuffles the data, sorts pools of 50 batches by length, cuts them into batches and shuffles the
+    batches.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, shuffle: bool, seed: int = 0):
+        super().__init__(seed)
+        self.lengths, self.batch_size, self.shuffle = lengths, batch_size, shuffle
 
     def __len__(self):
         return -(-len(self.lengths) // self.batch_size)
@@ -26,7 +37,7 @@ class LengthBatches(torch.utils.data.Sampler):
             order = sorted(range(len(self.lengths)), key=self.lengths.__getitem__)
             yield from (order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size))
             return
-        generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % 2**63)
+        generator = self.generator()
         order = torch.randperm(len(self.lengths), generator=generator).tolist()
         pool = 50 * self.batch_size
         batches = []

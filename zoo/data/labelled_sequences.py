@@ -70,7 +70,6 @@ class LabelledSequenceData(ZooDataModule):
         self.batch_size = batch_size
         self.classes: list[str] = []  # class index -> the source's own name for it
         self.splits: dict[str, LabelledSequences] = {}
-        self.shuffle_seed = torch.initial_seed()  # the run's seed, set before the data module is built
 
     def load_splits(self) -> tuple[list[str], dict[str, LabelledSequences]]:
         """The class names and the train / val / test splits."""

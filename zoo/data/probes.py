@@ -34,7 +34,6 @@ class ProbeData(ZooDataModule):
         self.batch_size, self.seed = batch_size, seed
         self.splits: dict[str, dict[str, torch.Tensor]] = {}
         # the run's seed, set before the data module is built: every architecture run with it sees the same batches
-        self.shuffle_seed = torch.initial_seed()
 
     def generate(self, n: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         raise NotImplementedError

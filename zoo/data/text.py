@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule
+from zoo.data.batching import EpochSampler
 from zoo.data.reading import read_text
 from zoo.errors import ZooError
 
@@ -81,25 +82,18 @@ class Characters:
         return "".join(self.characters[index - 1] if index != UNKNOWN else "\ufffd" for index in ids)
 
 
-class RandomWindows(torch.utils.data.Sampler):
-    """`n_batches` batches of `batch_size` window starts drawn uniformly from range(n_starts). The draw depends
-    only on (seed, epoch): Lightning calls set_epoch, so a resumed run sees the batches of one never interrupted."""
+class RandomWindows(EpochSampler):
+    """`n_batches` batches of `batch_size` window starts drawn uniformly from range(n_starts), by (seed, epoch)."""
 
     def __init__(self, n_starts: int, batch_size: int, n_batches: int, seed: int):
-        super().__init__()
-        self.n_starts, self.batch_size, self.n_batches, self.seed = n_starts, batch_size, n_batches, seed
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
+        super().__init__(seed)
+        self.n_starts, self.batch_size, self.n_batches = n_starts, batch_size, n_batches
 
     def __len__(self):
         return self.n_batches
 
     def __iter__(self):
-        # modulo 2**64: without a run's seed_everything, torch.initial_seed() alone fills all 64 bits
-        generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % 2**64)
-        yield from torch.randint(self.n_starts, (self.n_batches, self.batch_size), generator=generator).tolist()
+        yield from torch.randint(self.n_starts, (self.n_batches, self.batch_size), generator=self.generator()).tolist()
 
 
 def as_batch(windows: list[torch.Tensor]) -> dict:
@@ -131,7 +125,6 @@ class TextData(ZooDataModule):
         self.val_fraction, self.test_fraction = val_fraction, test_fraction
         self.vocabulary: Characters | None = None
         self.ids: dict[str, torch.Tensor] = {}
-        self.shuffle_seed = torch.initial_seed()  # the run's seed, set before the data module is built
 
     @property
     def source(self) -> str:

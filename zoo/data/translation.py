@@ -50,7 +50,6 @@ class TranslationData(ZooDataModule):
         self.tokenizer: Tokenizer | None = None
         self.pairs: dict[str, list[tuple[str, str]]] = {}
         self.encoded: dict[str, list[tuple[list[int], list[int]]]] = {}
-        self.shuffle_seed = torch.initial_seed()  # the run's seed, set before the data module is built
 
     def setup(self, stage: str | None = None) -> None:
         if self.encoded:
