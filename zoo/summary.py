@@ -12,7 +12,7 @@ def tracker_runs(loggers) -> list[dict]:
     runs = []
     for logger in loggers:
         entry = {"tracker": type(logger).__name__, "id": str(logger.version), "path": logger.log_dir or logger.save_dir}
-        if hasattr(logger, "experiment") and type(logger).__name__ == "WandbLogger":
+        if type(logger).__name__ == "WandbLogger":
             entry["path"] = str(Path(logger.experiment.dir).parent)
         runs.append(entry)
     return runs
