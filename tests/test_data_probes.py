@@ -199,8 +199,13 @@ def test_a_small_lstm_learns_each_probe_well_past_its_baseline(cls, knobs, metri
     model = {"_target_": "zoo.models.lstm.LSTM", "d_model": 32, "n_layers": 1, "n_heads": 2, "dropout": 0.0}
     task = data.make_task(model=model, optim={})
     optimizer = torch.optim.AdamW(task.parameters(), lr=1e-2)
-    epochs = itertools.chain.from_iterable(data.train_dataloader() for _ in itertools.count())
-    for step, batch in enumerate(itertools.islice(epochs, 300)):
+    def epochs():  # as Lightning runs them: a new order each epoch
+        for epoch in itertools.count():
+            loader = data.train_dataloader()
+            loader.batch_sampler.set_epoch(epoch)
+            yield from loader
+
+    for step, batch in enumerate(itertools.islice(epochs(), 400)):
         loss = task.training_step(batch, step)
         optimizer.zero_grad()
         loss.backward()

@@ -11,18 +11,20 @@ from omegaconf import DictConfig
 
 import zoo.config  # noqa: F401  (registers the config schemas)
 from zoo.errors import ZooError
+from zoo.relaunch import remember_job, run_launching_job_if_relaunched_rank
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")
 def main(cfg: DictConfig) -> float | None:
     from zoo.train import run
 
+    job = HydraConfig.get()
+    remember_job(list(job.overrides.task), job.runtime.output_dir)
     try:
         return run(cfg)
     except ZooError as error:
         if os.environ.get("HYDRA_FULL_ERROR") == "1":
             raise
-        job = HydraConfig.get()
         if job.mode != RunMode.MULTIRUN:
             print(f"Error: {error}", file=sys.stderr)
             sys.exit(1)
@@ -34,4 +36,5 @@ def main(cfg: DictConfig) -> float | None:
 
 
 if __name__ == "__main__":
+    run_launching_job_if_relaunched_rank()
     main()

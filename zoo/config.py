@@ -165,6 +165,9 @@ class TrainerConfig:
     precision: Any = "32-true"
     strategy: Any = "auto"
     num_nodes: int = 1
+    # zoo's batch samplers share the data between ranks themselves (zoo/data/batching.py); Lightning cannot put
+    # a DistributedSampler into a custom batch sampler
+    use_distributed_sampler: bool = False
     max_epochs: int = 10
     max_steps: int = -1
     max_time: Optional[str] = None  # "DD:HH:MM:SS"

@@ -13,6 +13,7 @@ from hydra.utils import instantiate
 from lightning_fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
+from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.budget import apply_budget, narrowest_under_budget
 from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
@@ -122,21 +123,26 @@ def run(cfg: DictConfig) -> float | None:
     finally:
         task, trainer = objects.get("task"), objects.get("trainer")
         datamodule = objects.get("datamodule")
-        path = write_summary(
-            cfg.paths.output_dir, cfg,
-            status="failed" if error else "completed",
-            error=error,
-            model=cfg.model._target_.rsplit(".", 1)[-1],
-            options=chosen_options(),
-            metrics=metrics,
-            objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
-            parameters=sum(p.numel() for p in task.parameters()) if task else None,
-            steps=trainer.global_step if trainer else None,
-            wall_seconds=time.perf_counter() - started,
-            trackers=tracker_runs(objects.get("loggers", [])),
-            **recorded(trainer.callbacks if trainer else []),
-        )
-        log.info("summary: %s", path)
+        if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
+            write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []))
         wandb = sys.modules.get("wandb")
         if wandb is not None and wandb.run is not None:
             wandb.finish(exit_code=1 if error else 0)
+
+
+def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers) -> None:
+    path = write_summary(
+        cfg.paths.output_dir, cfg,
+        status="failed" if error else "completed",
+        error=error,
+        model=cfg.model._target_.rsplit(".", 1)[-1],
+        options=chosen_options(),
+        metrics=metrics,
+        objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
+        parameters=sum(p.numel() for p in task.parameters()) if task else None,
+        steps=trainer.global_step if trainer else None,
+        wall_seconds=time.perf_counter() - started,
+        trackers=tracker_runs(loggers),
+        **recorded(trainer.callbacks if trainer else []),
+    )
+    log.info("summary: %s", path)

@@ -10,6 +10,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule
+from zoo.data.batching import ShuffledBatches
 from zoo.errors import ZooError
 
 SPLITS = ("train", "val", "test")
@@ -52,6 +53,5 @@ class ProbeData(ZooDataModule):
         def collate(indices):
             return {name: tensor[indices] for name, tensor in examples.items()}
 
-        generator = torch.Generator().manual_seed(self.shuffle_seed) if shuffle else None
-        return DataLoader(range(self.sizes[split]), batch_size=self.batch_size, shuffle=shuffle, generator=generator,
-                          collate_fn=collate)
+        batches = ShuffledBatches(self.sizes[split], self.batch_size, shuffle, seed=self.shuffle_seed)
+        return DataLoader(range(self.sizes[split]), batch_sampler=batches, collate_fn=collate)

@@ -15,15 +15,19 @@ import torch
 from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule
+from zoo.data.batching import ShuffledBatches
 from zoo.data.reading import read_text
 from zoo.errors import ZooError
 
 AR_ORDER = 9  # the classic linear reference for the sunspots (Yule 1927; Tong 1990)
+# the largest value a series may hold: the model computes in float32, and the references' float64 squares of such
+# values stay finite
+LARGEST = float(np.finfo(np.float32).max)
 
 
 def read_series_csv(path: str, column: str) -> np.ndarray:
     """The values of one column of a CSV file with a header row, in file order. Every cell must hold a finite
-    number: a gap in a series is an error naming the file and line, never a row quietly left out."""
+    number up to ±LARGEST: a gap in a series is an error naming the file and line, never a row quietly left out."""
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     values = []
@@ -43,8 +47,9 @@ def read_series_csv(path: str, column: str) -> np.ndarray:
                 value = float(cell)
             except ValueError:
                 value = math.nan
-            if not math.isfinite(value):
-                raise ZooError(f"{path}:{reader.line_num}: column {column!r} holds {cell!r}, not a finite number")
+            if not abs(value) <= LARGEST:  # also refuses nan
+                raise ZooError(f"{path}:{reader.line_num}: column {column!r} holds {cell!r}, not a finite number "
+                               f"(up to ±{LARGEST:.3g}, what float32 holds)")
             values.append(value)
     except csv.Error as error:
         raise ZooError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
@@ -113,6 +118,9 @@ class OneStepForecastData(ZooDataModule):
         if self.std == 0:
             raise ZooError(f"{split.source}: the training rows are constant, there is nothing to forecast")
         self.scaled = torch.tensor((split.values - self.mean) / self.std, dtype=torch.float32)
+        if not self.scaled.isfinite().all():
+            raise ZooError(f"{split.source}: the training rows vary by {self.std:.3g} only: scaled by that, later "
+                           f"values overflow float32")
         self.split = split
 
     def _check(self, split: SeriesSplit) -> None:
@@ -136,7 +144,8 @@ class OneStepForecastData(ZooDataModule):
 
     def train_dataloader(self):
         windows = self.scaled[:self.split.val.start].unfold(0, self.window + 1, 1)  # (N, window + 1)
-        return DataLoader(windows, batch_size=self.batch_size, shuffle=True, collate_fn=self._window_batch)
+        batches = ShuffledBatches(len(windows), self.batch_size, shuffle=True, seed=self.shuffle_seed)
+        return DataLoader(windows, batch_sampler=batches, collate_fn=self._window_batch)
 
     @staticmethod
     def _window_batch(windows: list[torch.Tensor]) -> dict:

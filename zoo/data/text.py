@@ -12,7 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule
-from zoo.data.batching import EpochSampler
+from zoo.data.batching import EpochBatches, ShuffledBatches
 from zoo.data.reading import read_text
 from zoo.errors import ZooError
 
@@ -82,18 +82,18 @@ class Characters:
         return "".join(self.characters[index - 1] if index != UNKNOWN else "\ufffd" for index in ids)
 
 
-class RandomWindows(EpochSampler):
+class RandomWindows(EpochBatches):
     """`n_batches` batches of `batch_size` window starts drawn uniformly from range(n_starts), by (seed, epoch)."""
 
     def __init__(self, n_starts: int, batch_size: int, n_batches: int, seed: int):
-        super().__init__(seed)
-        self.n_starts, self.batch_size, self.n_batches = n_starts, batch_size, n_batches
+        super().__init__(seed, shuffle=True, batch_size=batch_size)
+        self.n_starts, self.n_batches = n_starts, n_batches
 
-    def __len__(self):
+    def number_of_batches(self) -> int:
         return self.n_batches
 
-    def __iter__(self):
-        yield from torch.randint(self.n_starts, (self.n_batches, self.batch_size), generator=self.generator()).tolist()
+    def training_batches(self) -> list[list[int]]:
+        return torch.randint(self.n_starts, (self.n_batches, self.batch_size), generator=self.generator()).tolist()
 
 
 def as_batch(windows: list[torch.Tensor]) -> dict:
@@ -176,7 +176,8 @@ class TextData(ZooDataModule):
 
     def _consecutive_loader(self, split: str) -> DataLoader:
         windows = self.ids[split].unfold(0, self.length + 1, self.length)  # targets overlap the next input by one
-        return DataLoader(windows, batch_size=self.batch_size, collate_fn=as_batch)
+        batches = ShuffledBatches(len(windows), self.batch_size, shuffle=False)
+        return DataLoader(windows, batch_sampler=batches, collate_fn=as_batch)
 
     def val_dataloader(self):
         return self._consecutive_loader("val")

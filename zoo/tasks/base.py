@@ -16,6 +16,12 @@ class ZooTask(pl.LightningModule):
         targets count, not what was computed."""
         return batch["input"].shape[0] * batch["input"].shape[1]
 
+    def log(self, name, value, **kwargs):
+        # validation and test metrics are averaged over every rank's share of the split (a no-op on one process);
+        # training's stay each rank's own, as a sync every step would cost
+        kwargs.setdefault("sync_dist", not self.training)
+        super().log(name, value, **kwargs)
+
     def test_name(self, dataloader_idx: int) -> str:
         return self.trainer.datamodule.test_names[dataloader_idx]
 

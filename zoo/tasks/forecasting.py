@@ -44,8 +44,9 @@ class ForecastingTask(ZooTask):
 
     def _log_errors(self):
         # RMSE over all positions of the split (not a mean of per-batch RMSEs), in the data's own units
-        for stage, (total, count) in self.squared_error_sums.items():
-            mse = total / max(count, 1) * self.hparams.scale**2
+        for stage, sums in self.squared_error_sums.items():
+            total, count = self.trainer.strategy.reduce(torch.tensor(sums, dtype=torch.float64), reduce_op="sum")
+            mse = float(total / max(count, 1)) * self.hparams.scale**2
             self.log(f"{stage}/mse", mse)
             self.log(f"{stage}/rmse", math.sqrt(mse))
         self.squared_error_sums = {}

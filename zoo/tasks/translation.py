@@ -10,6 +10,7 @@ from hydra.utils import instantiate
 from torch import nn
 
 from zoo.data.subwords import BOS, EOS, PAD
+from zoo.distributed import gather
 from zoo.tasks.base import ZooTask
 from zoo.tasks.decoding import beam_search
 
@@ -73,7 +74,7 @@ class TranslationTask(ZooTask):
     def on_test_epoch_end(self):
         super().on_test_epoch_end()
         data = self.trainer.datamodule
-        outputs = sorted(self.test_outputs)
+        outputs = sorted(gather(self.test_outputs))  # in a ddp run each rank decoded its share
         hypotheses = [data.decode(ids) for _, ids in outputs]
         references = [data.pairs["test"][index][1] for index, _ in outputs]
         sources = [data.pairs["test"][index][0] for index, _ in outputs]
