@@ -1,5 +1,5 @@
 """Sweeps: an Optuna search that resumes its study, the direction it optimises, each architecture's own knob, and
-a sweep sent through submitit (the launcher a SLURM cluster uses, run here on this machine)."""
+sweeps sent through submitit (the launcher a SLURM cluster uses) and Ray, both run here on this machine."""
 import json
 
 import optuna
@@ -78,3 +78,16 @@ def test_submitit_runs_each_job_of_a_sweep(tmp_path):
     assert [summary["model"] for summary in summaries] == ["RNN", "GRU"]
     assert all(summary["status"] == "completed" for summary in summaries)
     assert len(list((tmp_path / ".submitit").glob("*/*_result.pkl"))) == 2  # each job ran as its own process
+
+
+def test_ray_runs_each_job_of_a_sweep_on_a_local_ray_instance(tmp_path):
+    # no address: the launcher starts a Ray instance of two CPUs on this machine (a cluster's address goes in
+    # hydra.launcher.ray.init.address); Ray gives each job one CPU and one torch thread
+    result = zoo("-m", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2",
+                 "+hydra.launcher.ray.init.include_dashboard=false", *TINY_TRIAL, "model=rnn,gru",
+                 f"hydra.sweep.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summaries = [json.loads((tmp_path / str(job) / "summary.json").read_text()) for job in (0, 1)]
+    assert [summary["model"] for summary in summaries] == ["RNN", "GRU"]
+    assert all(summary["status"] == "completed" for summary in summaries)
+    assert "(_run_job pid=" in result.stdout + result.stderr  # the jobs ran in Ray's worker processes
