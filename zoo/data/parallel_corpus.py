@@ -23,7 +23,7 @@ def read_ding(path: str) -> list[tuple[str, str]]:
     """Example sentence pairs of a Ding dictionary file: `de | de :: en | en`, sub-entries aligned by ` | `."""
     pairs = []
     for number, line in read_lines(path):
-        if not line or line.startswith("#"):
+        if not line.strip() or line.startswith("#"):
             continue
         if " :: " not in line:
             raise ZooError(f"{path}:{number}: a Ding entry needs ' :: ' between its two languages")

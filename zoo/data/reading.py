@@ -4,20 +4,28 @@ from pathlib import Path
 from zoo.errors import ZooError
 
 
+def plain_line_ends(text: str) -> str:
+    # Python's universal newlines: \r\n (Windows) and a lone \r (old Macs, Excel's "CSV (Macintosh)") end a line too
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def read_text(path: str) -> str:
-    """The contents of a UTF-8 text file, with Windows line ends made plain newlines."""
+    """The contents of a UTF-8 text file, every line ended by a plain newline."""
     file = Path(path)
-    if not file.is_file():
-        raise ZooError(f"data file not found: {path}")
     try:
+        if not file.exists():
+            raise ZooError(f"data file not found: {path}")
+        if not file.is_file():  # a directory, or a pipe whose reading would wait for a writer
+            raise ZooError(f"data file {path} is {'a directory' if file.is_dir() else 'not a regular file'}")
         raw = file.read_bytes()
-    except OSError as error:
+    except OSError as error:  # no permission, a disk error, a name too long...
         raise ZooError(f"cannot read data file {path}: {error.strerror}") from None
     try:
         # utf-8-sig: a byte-order mark (spreadsheets start CSV files with one) is not part of the text
-        return raw.decode("utf-8-sig").replace("\r\n", "\n")
+        return plain_line_ends(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        # error.object is what was decoded, after any byte-order mark; everything before error.start is valid
+        line = plain_line_ends(error.object[:error.start].decode("utf-8")).count("\n") + 1
         raise ZooError(f"{path}:{line}: not valid UTF-8 ({error.reason})") from None
 
 

@@ -36,7 +36,8 @@ def read_series_csv(path: str, column: str) -> np.ndarray:
         if header is None:
             raise ZooError(f"{path}: empty file, expected a header row naming the columns")
         if column not in header:
-            raise ZooError(f"{path}:1: no column {column!r}; the columns are {', '.join(map(repr, header))}")
+            columns = ", ".join(map(repr, header)) or "none (the first line is blank)"
+            raise ZooError(f"{path}:1: no column {column!r}; the columns are {columns}")
         index = header.index(column)
         for row in reader:
             # a blank line is an empty cell: in a one-column file it is exactly what a missing value looks like
