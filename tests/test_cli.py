@@ -93,6 +93,9 @@ def test_evaluating_the_checkpoint_gives_the_same_test_metrics(finished_run, tmp
     ("ckpt_path=/no/such.ckpt", "ckpt_path=/no/such.ckpt: no such checkpoint file"),
     ("data=series", "data.path must be given"),
     ("data=digits data.patch=3", "data.patch"),
+    ("optim.lr=-0.1", "optim.lr must be > 0, got -0.1"),
+    ("model.dropout=1", "model.dropout must be in [0, 1), got 1.0"),
+    ("data.max_tokens=1", "every training pair is longer than data.max_tokens=1 subword tokens"),
 ])
 def test_bad_input_is_one_clear_error_and_a_failing_exit(override, expected, tmp_path):
     tiny = [option for option in TINY if not override.startswith("data=") or not option.startswith("data.")]

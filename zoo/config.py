@@ -172,6 +172,8 @@ class TrainerConfig:
     max_steps: int = -1
     max_time: Optional[str] = None  # "DD:HH:MM:SS"
     gradient_clip_val: Optional[float] = 1.0
+    # a non-finite training loss stops the run, naming the step; true: that batch is skipped (no update) and counted
+    skip_nonfinite: bool = False
     accumulate_grad_batches: int = 1
     val_check_interval: Any = 1.0
     check_val_every_n_epoch: Optional[int] = 1

@@ -31,7 +31,10 @@ def write_summary(run_dir: str, cfg: DictConfig, **record) -> Path:
     # NaN and inf are not JSON: a diverged metric is written as null rather than as an unreadable file
     text = json.dumps(_json_safe(body), indent=2, default=str)
     temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(text)
+    try:
+        temporary.write_text(text)
+    except OSError as error:  # a full disk fails the write, whose error names no file
+        raise OSError(error.errno, error.strerror, str(temporary)) from None
     temporary.replace(path)  # atomic: a reader never sees half a summary
     return path
 

@@ -1,7 +1,6 @@
 """One run: seed, build the data set, its task around the chosen Backbone, the trackers and the Trainer from the
 config; fit; test; write summary.json; finish the tracker run."""
 import logging
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,10 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.budget import apply_budget, narrowest_under_budget
 from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
+from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
+                             resumed_tracker_versions)
 from zoo.errors import ZooError
+from zoo.output_dir import WRITE_ERRORS, cannot_write
 from zoo.parallelism import split_threads_between_parallel_jobs
 from zoo.summary import chosen_options, tracker_runs, write_summary
 
@@ -37,27 +39,28 @@ def build(node: DictConfig, what: str, **kwargs):
         raise
 
 
-def build_all(group: DictConfig | None, what: str, **for_checkpoints) -> list:
-    """Every `_target_` node of a group that holds several (loggers, callbacks); `for_checkpoints` fills in a
-    ModelCheckpoint that names no metric to monitor."""
-    built = []
-    for name, node in (group or {}).items():
-        if node and "_target_" in node:
-            fill = node._target_.endswith("ModelCheckpoint") and node.get("monitor") is None
-            built.append(build(node, f"{what}.{name}", **(for_checkpoints if fill else {})))
-    return built
+def build_all(group: DictConfig | None, what: str, extra=lambda node: {}) -> list:
+    """Every `_target_` node of a group that holds several (loggers, callbacks); `extra(node)` gives the
+    arguments zoo fills in for a node."""
+    return [build(node, f"{what}.{name}", **extra(node))
+            for name, node in (group or {}).items() if node and "_target_" in node]
 
 
-def read_checkpoint(path: str) -> dict:
-    """A checkpoint's contents, loaded safely: tensors and plain data only, never pickled code."""
-    if not Path(path).is_file():
-        raise ZooError(f"ckpt_path={path}: no such checkpoint file")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as error:
-        raise ZooError(f"ckpt_path={path}: refused, it holds more than tensors and plain data ({error})") from None
-    except (RuntimeError, EOFError) as error:
-        raise ZooError(f"ckpt_path={path}: not a readable checkpoint ({error})") from None
+def target_class(node: DictConfig) -> str:
+    return node._target_.rsplit(".", 1)[-1]
+
+
+def checkpoint_to_start_from(cfg: DictConfig) -> tuple[str | None, dict]:
+    """The path and contents of the checkpoint a run starts from: ckpt_path=PATH, or ckpt_path=last, the newest
+    readable one of this run's directory (a run resumed where it stopped)."""
+    if not cfg.ckpt_path:
+        return None, {}
+    if cfg.ckpt_path != "last":
+        return cfg.ckpt_path, read_checkpoint(cfg.ckpt_path)
+    directory = (cfg.callbacks or {}).get("model_checkpoint", {}).get("dirpath")
+    if directory is None:
+        raise ZooError("ckpt_path=last reads the checkpoints callbacks=default writes; this run keeps none")
+    return newest_readable_checkpoint(Path(directory))
 
 
 def plain(node: DictConfig) -> dict:
@@ -70,33 +73,42 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     # fail on sizes that cannot work together before reading any data
     build(cfg.model, "model", **narrowest_under_budget(cfg.model))
     datamodule = build(cfg.data, "data")
-    if cfg.ckpt_path:
-        # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
-        datamodule.load_state_dict(read_checkpoint(cfg.ckpt_path).get(type(datamodule).__qualname__, {}))
-    elif not cfg.train:
+    checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
+    if not checkpoint_path and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
+    # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
+    datamodule.load_state_dict(checkpoint.get(type(datamodule).__qualname__, {}))
     datamodule.setup("fit")
     apply_budget(cfg, datamodule)  # model.params -> model.d_model: the width depends on the data (its vocabulary)
     task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
+    if checkpoint:
+        check_fits(checkpoint, task, checkpoint_path)
+    task.skip_nonfinite = cfg.trainer.skip_nonfinite
     objective = objective_name(cfg, datamodule)
-    loggers = build_all(cfg.logger, "logger")
+    versions = resumed_tracker_versions(checkpoint)  # a resumed run logs on into its tracker runs
+    loggers = build_all(cfg.logger, "logger",
+                       lambda node: {"version": versions[target_class(node)]} if target_class(node) in versions else {})
     for logger in loggers:
         logger.log_hyperparams(plain(cfg))  # the whole resolved config, so runs compare on any key
-    # the recorders summary.json reads back from trainer.callbacks, whatever the callbacks group holds
-    callbacks = [*build_all(cfg.callbacks, "callbacks", monitor=objective, mode=datamodule.metric_mode),
-                 TrainingThroughput(), ValidationHistory(), PeakMemory()]
-    trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks)
+    # a ModelCheckpoint that names no metric keeps the best by the data set's own
+    checkpoint_monitor = {"monitor": objective, "mode": datamodule.metric_mode}
+    callbacks = [*build_all(cfg.callbacks, "callbacks", lambda node: checkpoint_monitor if (
+                     target_class(node) == "ModelCheckpoint" and node.get("monitor") is None) else {}),
+                 # the recorders summary.json reads back from trainer.callbacks, whatever the callbacks group holds
+                 TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState()]
+    trainer_options = OmegaConf.masked_copy(cfg.trainer, [key for key in cfg.trainer if key != "skip_nonfinite"])
+    trainer = build(trainer_options, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback
     metrics = {}
     if cfg.train:
-        trainer.fit(task, datamodule=datamodule, ckpt_path=cfg.ckpt_path, weights_only=True)
+        trainer.fit(task, datamodule=datamodule, ckpt_path=checkpoint_path, weights_only=True)
         metrics.update(trainer.callback_metrics)
         if checkpoints and checkpoints.best_model_score is not None:
             # the score of the weights the test reads; the last epoch's may be worse
             metrics[f"best/{objective}"] = checkpoints.best_model_score
     if cfg.test:
         best = checkpoints.best_model_path if cfg.train and checkpoints else ""
-        trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else cfg.ckpt_path),
+        trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else checkpoint_path),
                      weights_only=True)
         metrics.update(trainer.callback_metrics)
     metrics = {name: float(value) for name, value in metrics.items()}
@@ -119,15 +131,34 @@ def run(cfg: DictConfig) -> float | None:
         return metrics.get(f"best/{objective}", metrics.get(objective))
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
-        raise
+        resource_error = out_of_resources(failure)
+        if resource_error is None:
+            raise
+        raise resource_error from None
     finally:
         task, trainer = objects.get("task"), objects.get("trainer")
         datamodule = objects.get("datamodule")
-        if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
-            write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []))
-        wandb = sys.modules.get("wandb")
-        if wandb is not None and wandb.run is not None:
-            wandb.finish(exit_code=1 if error else 0)
+        try:
+            if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
+                write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []))
+        except OSError as failure:
+            if error is None:
+                raise cannot_write(failure) from None
+            log.error("summary.json not written: %s", failure)  # the run's own failure is the one to report
+        finally:
+            wandb = sys.modules.get("wandb")
+            if wandb is not None and wandb.run is not None:
+                wandb.finish(exit_code=1 if error else 0)
+
+
+def out_of_resources(failure: BaseException) -> ZooError | None:
+    """A run stopped by the machine, not by zoo's code (out of memory, a full or read-only disk), said in one line."""
+    if isinstance(failure, torch.OutOfMemoryError):
+        return ZooError(f"out of memory ({str(failure).splitlines()[0]}): lower data.batch_size or model.d_model, "
+                        f"or trainer.precision=bf16-mixed on a GPU")
+    if isinstance(failure, OSError) and failure.errno in WRITE_ERRORS:
+        return cannot_write(failure)
+    return None
 
 
 def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers) -> None:
@@ -141,6 +172,7 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
         parameters=sum(p.numel() for p in task.parameters()) if task else None,
         steps=trainer.global_step if trainer else None,
+        skipped_nonfinite_batches=task.skipped_nonfinite if task else None,
         wall_seconds=time.perf_counter() - started,
         trackers=tracker_runs(loggers),
         **recorded(trainer.callbacks if trainer else []),

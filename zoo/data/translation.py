@@ -66,6 +66,9 @@ class TranslationData(ZooDataModule):
         self.encoded["train"] = [
             pair for pair in self.encoded["train"] if max(map(len, pair)) <= self.max_tokens + 2
         ]
+        if not self.encoded["train"]:
+            raise ZooError(f"{self.path}: every training pair is longer than data.max_tokens={self.max_tokens} "
+                           f"subword tokens; raise data.max_tokens")
 
     def encode(self, pairs):
         sources = self.tokenizer.encode_batch([source for source, _ in pairs])

@@ -1,14 +1,38 @@
 """What all tasks share: the optimizer and its schedule, and logging of the data set's baselines."""
+import logging
 import math
 
 import pytorch_lightning as pl
 import torch
 
+from zoo.errors import ZooError
+
+log = logging.getLogger(__name__)
+
+
+class NonFiniteLoss(ZooError):
+    pass
+
+
+OPTIM_LIMITS = {"lr": ("> 0", lambda value: value > 0), "weight_decay": (">= 0", lambda value: value >= 0),
+                "warmup_steps": (">= 0", lambda value: value >= 0)}
+
+
+def check_optim(optim: dict) -> None:
+    """Refuse, in one line, optimizer settings that cannot train."""
+    for key, (bound, allowed) in OPTIM_LIMITS.items():
+        if key in optim and not allowed(optim[key]):
+            raise ZooError(f"optim.{key} must be {bound}, got {optim[key]}")
+
 
 class ZooTask(pl.LightningModule):
+    skip_nonfinite = False  # trainer.skip_nonfinite: skip a batch whose loss is not finite, rather than stop
+
     def __init__(self, optim: dict):
         super().__init__()
+        check_optim(optim)
         self.optim = optim
+        self.skipped_nonfinite = 0
 
     @staticmethod
     def count_tokens(batch) -> int:
@@ -30,8 +54,21 @@ class ZooTask(pl.LightningModule):
         steps instead."""
         raise NotImplementedError
 
-    def training_step(self, batch, batch_index):
+    def training_loss(self, batch):
         return self.evaluate("train", batch)
+
+    def training_step(self, batch, batch_index):
+        loss = self.training_loss(batch)
+        if torch.isfinite(loss):
+            return loss
+        where = f"at step {self.global_step} (epoch {self.current_epoch}, batch {batch_index})"
+        if not self.skip_nonfinite:
+            raise NonFiniteLoss(f"training loss is {loss.item()} {where}: lower optim.lr, or set "
+                                f"trainer.skip_nonfinite=true to skip such batches")
+        self.skipped_nonfinite += 1
+        log.warning("skipped a batch whose training loss is %s %s (%d so far)", loss.item(), where,
+                    self.skipped_nonfinite)
+        return None  # Lightning takes no backward pass and no optimizer step for this batch
 
     def validation_step(self, batch, batch_index):
         self.evaluate("val", batch)

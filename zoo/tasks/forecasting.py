@@ -31,7 +31,7 @@ class ForecastingTask(ZooTask):
         errors = (self(batch["input"]) - batch["target"]) ** 2
         return errors.sum(-1)[batch["mask"]]
 
-    def training_step(self, batch, batch_index):
+    def training_loss(self, batch):
         loss = self.squared_errors(batch).mean()
         self.log("train/loss", loss, prog_bar=True)
         return loss

@@ -55,7 +55,7 @@ class TranslationTask(ZooTask):
     def count_tokens(batch) -> int:
         return int((batch["source"] != PAD).sum() + (batch["target"] != PAD).sum())
 
-    def training_step(self, batch, batch_index):
+    def training_loss(self, batch):
         loss = self.loss(batch, self.hparams.label_smoothing)
         self.log("train/loss", loss, prog_bar=True)
         return loss
