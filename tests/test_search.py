@@ -4,15 +4,39 @@ import json
 
 import optuna
 import pytest
+import pytorch_lightning as pl
+from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from tests.conftest import CONF
 from tests.test_cli import zoo
+from zoo.errors import ZooError
 from zoo.sweep import KNOBS, architecture_knobs, direction_of
 
 # a trial is seconds: a small model, a few batches of one epoch, no test split
 TINY_TRIAL = ["debug=default", "data=sunspots", "logger=none", "test=false"]
+
+
+class FailSecondTrial(pl.Callback):
+    """Stops the second trial of a search, as a diverging or out-of-memory trial would stop."""
+
+    def on_train_start(self, trainer, task):
+        if HydraConfig.get().job.num == 1:
+            raise ZooError("this trial fails on purpose")
+
+
+def test_a_failed_trial_is_marked_failed_and_the_study_goes_on(tmp_path):
+    result = zoo("-m", "hparams_search=optuna", "model=rnn", *TINY_TRIAL, "hydra.sweeper.n_trials=4",
+                 "hydra.sweeper.sampler.seed=0", "+callbacks.fail._target_=tests.test_search.FailSecondTrial",
+                 f"hydra.sweep.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "this trial fails on purpose" in result.stderr
+    study = optuna.load_study(study_name="rnn-sunspots", storage=f"sqlite:///{tmp_path}/optuna.db")
+    states = [trial.state for trial in study.trials]
+    assert states.count(optuna.trial.TrialState.FAIL) == 1 and states.count(optuna.trial.TrialState.COMPLETE) == 3
+    statuses = sorted(json.loads(path.read_text())["status"] for path in tmp_path.glob("*/summary.json"))
+    assert statuses == ["completed"] * 3 + ["failed"]  # the finished trials kept, the failed one recorded
 
 
 def test_a_search_resumes_its_study_from_the_sweep_dir(tmp_path):
