@@ -63,6 +63,25 @@ def checkpoint_to_start_from(cfg: DictConfig) -> tuple[str | None, dict]:
     return newest_readable_checkpoint(Path(directory))
 
 
+def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
+    """The logger group's trackers, each holding the whole resolved config (so runs compare on any key); a resumed
+    run logs on into the tracker runs its checkpoint names."""
+    versions = resumed_tracker_versions(checkpoint)
+    loggers = build_all(cfg.logger, "logger", lambda node: (
+        {"version": versions[target_class(node)]} if target_class(node) in versions else {}))
+    for logger in loggers:
+        logger.log_hyperparams(plain(cfg))
+    return loggers
+
+
+def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
+    """The callbacks group, a ModelCheckpoint that names no metric keeping the best by `monitor` (the data set's
+    own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for resuming."""
+    configured = build_all(cfg.callbacks, "callbacks", lambda node: (
+        monitor if target_class(node) == "ModelCheckpoint" and node.get("monitor") is None else {}))
+    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState()]
+
+
 def plain(node: DictConfig) -> dict:
     return OmegaConf.to_container(node, resolve=True)
 
@@ -85,17 +104,8 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
         check_fits(checkpoint, task, checkpoint_path)
     task.skip_nonfinite = cfg.trainer.skip_nonfinite
     objective = objective_name(cfg, datamodule)
-    versions = resumed_tracker_versions(checkpoint)  # a resumed run logs on into its tracker runs
-    loggers = build_all(cfg.logger, "logger",
-                       lambda node: {"version": versions[target_class(node)]} if target_class(node) in versions else {})
-    for logger in loggers:
-        logger.log_hyperparams(plain(cfg))  # the whole resolved config, so runs compare on any key
-    # a ModelCheckpoint that names no metric keeps the best by the data set's own
-    checkpoint_monitor = {"monitor": objective, "mode": datamodule.metric_mode}
-    callbacks = [*build_all(cfg.callbacks, "callbacks", lambda node: checkpoint_monitor if (
-                     target_class(node) == "ModelCheckpoint" and node.get("monitor") is None) else {}),
-                 # the recorders summary.json reads back from trainer.callbacks, whatever the callbacks group holds
-                 TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState()]
+    loggers = build_loggers(cfg, checkpoint)
+    callbacks = build_callbacks(cfg, monitor={"monitor": objective, "mode": datamodule.metric_mode})
     trainer_options = OmegaConf.masked_copy(cfg.trainer, [key for key in cfg.trainer if key != "skip_nonfinite"])
     trainer = build(trainer_options, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback

@@ -24,10 +24,9 @@ def key_padding_mask(mask: torch.Tensor | None) -> torch.Tensor | None:
 class CrossAttention(nn.Module):
     """Queries from the decoder, keys and values from the encoder's output (`memory`)."""
 
-    def __init__(self, d_model: int, n_heads: int, dropout: float):
+    def __init__(self, d_model: int, n_heads: int):
         super().__init__()
         self.n_heads = n_heads
-        self.dropout = dropout
         self.query = nn.Linear(d_model, d_model)
         self.key_value = nn.Linear(d_model, 2 * d_model)
         self.out = nn.Linear(d_model, d_model)
@@ -40,8 +39,7 @@ class CrossAttention(nn.Module):
     def forward(self, x, memory_kv, memory_mask=None):
         key, value = memory_kv
         query = split_heads(self.query(x), self.n_heads)
-        attended = F.scaled_dot_product_attention(
-            query, key, value, attn_mask=key_padding_mask(memory_mask),
-            dropout_p=self.dropout if self.training else 0.0,
-        )
+        # no dropout on the attention weights, as in self-attention (zoo/models/transformer.py): it would leave
+        # the fused kernel
+        attended = F.scaled_dot_product_attention(query, key, value, attn_mask=key_padding_mask(memory_mask))
         return self.out(merge_heads(attended))

@@ -57,7 +57,7 @@ class Block(nn.Module):
         self.mixer_norm = nn.LayerNorm(d_model)
         self.mixer = mixer
         self.cross_norm = nn.LayerNorm(d_model) if cross_attention else None
-        self.cross = CrossAttention(d_model, n_heads, dropout) if cross_attention else None
+        self.cross = CrossAttention(d_model, n_heads) if cross_attention else None
         self.ff_norm = nn.LayerNorm(d_model)
         self.ff = nn.Sequential(
             nn.Linear(d_model, ff_mult * d_model), nn.GELU(), nn.Linear(ff_mult * d_model, d_model)

@@ -1,40 +1,46 @@
 """Latent autoregressive model: a hidden state summarises the whole past, h_t = a * h_{t-1} + b_t(x_t).
 
-The recurrence is linear and diagonal (as in S4D and the LRU), so training computes it with a parallel scan over
-the whole sequence while generation runs it one step at a time. Each decay a = exp(-exp(nu)) lies in (0, 1): the
-state can neither explode nor oscillate, and the scan's powers of a stay finite at any length.
+The recurrence is linear and diagonal (as in S4D and the LRU), so training runs it over the whole sequence in about
+2 sqrt(T) vectorised steps (a chunked scan) while generation runs it one step at a time. Each decay
+a = exp(-exp(nu)) lies in (0, 1): the state can neither explode nor oscillate, and the scan stays finite at any
+length.
 """
+import math
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from zoo.models.backbone import Backbone
 
 
-def linear_scan(decay: torch.Tensor, inputs: torch.Tensor, chunk: int = 64) -> torch.Tensor:
+def linear_scan(decay: torch.Tensor, inputs: torch.Tensor, chunk: int | None = None) -> torch.Tensor:
     """h_t = decay * h_{t-1} + inputs_t from h_{-1} = 0, for (B, T, N) inputs and (N,) decays in (0, 1).
 
-    Within a chunk of length L every h_t is one matrix product with the decay matrix a^(t-s), s <= t; across
-    chunks the last state is carried in a loop of T / L steps. Only powers a^k with k >= 0 are formed, so nothing
-    overflows (a cumulative-sum form divides by a^t, which underflows to 0 on long sequences).
+    Two loops of about sqrt(T) steps each instead of one of T: the sequence is cut into chunks, the recurrence runs
+    inside all chunks at once (from rest), then from chunk to chunk on their last states, and each chunk adds what it
+    carries in, decayed by a^(t+1). Only multiplications by a in (0, 1): finite at any length and any decay. Measured
+    on 2 CPU cores (`python -m zoo.bench --sections kernels`) it beat a step loop 2x, a matrix-per-chunk scan 3-6x and a
+    log-depth doubling scan 3-5x; a cumulative sum divided by a^t was as fast but overflows to NaN from T ~ 1000.
     """
     batch, length, width = inputs.shape
-    span = min(chunk, length)
+    span = min(chunk or max(1, round(math.sqrt(length))), length)
     n_chunks = -(-length // span)
-    padded = torch.nn.functional.pad(inputs, (0, 0, 0, n_chunks * span - length))
+    padded = F.pad(inputs, (0, 0, 0, n_chunks * span - length))
     chunks = padded.view(batch, n_chunks, span, width)
-    log_decay = decay.log()
-    steps = torch.arange(span, device=inputs.device)
-    lag = steps[:, None] - steps[None, :]  # t - s
-    kernel = torch.exp(lag.clamp(min=0)[..., None] * log_decay) * (lag >= 0)[..., None]  # (L, L, N)
-    within = torch.einsum("tsn,bcsn->bctn", kernel, chunks)
-    carry_decay = torch.exp((steps + 1)[:, None] * log_decay)  # a^(t+1): how much of the carried state is left at t
-    carried = inputs.new_zeros(batch, width)
-    states = []
-    for index in range(n_chunks):
-        chunk_states = within[:, index] + carry_decay * carried[:, None]
-        states.append(chunk_states)
-        carried = chunk_states[:, -1]
-    return torch.stack(states, dim=1).view(batch, n_chunks * span, width)[:, :length]
+    state = inputs.new_zeros(batch, n_chunks, width)
+    within = []
+    for step_inputs in chunks.unbind(2):
+        state = decay * state + step_inputs
+        within.append(state)
+    within = torch.stack(within, dim=2)  # (B, chunks, span, N): each chunk's states as if it started at rest
+    chunk_decay = decay**span
+    carried = [inputs.new_zeros(batch, width)]  # the state entering each chunk
+    for chunk_end in within[:, :-1, -1].unbind(1):
+        carried.append(chunk_decay * carried[-1] + chunk_end)
+    carried = torch.stack(carried, dim=1)[:, :, None]
+    carry_decay = decay ** torch.arange(1, span + 1, device=inputs.device, dtype=inputs.dtype)[:, None]
+    return (within + carry_decay * carried).view(batch, n_chunks * span, width)[:, :length]
 
 
 class DiagonalRecurrence(nn.Module):

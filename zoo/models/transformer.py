@@ -1,7 +1,10 @@
 """Transformer: multi-head self-attention softmax(QK^T / sqrt(d_k)) V with sinusoidal positions (Vaswani et al.).
 
 Attention runs on F.scaled_dot_product_attention, which picks flash or memory-efficient kernels where the hardware
-has them. Generation keeps a cache of past keys and values, so each new token attends without recomputing them.
+has them. No dropout on the attention weights (the residual stream keeps its dropout): on the CPU a dropout there
+forces SDPA off its fused kernel onto the plain one, 3-4x slower with a T x T matrix per head in memory (measured
+by `python -m zoo.bench --sections kernels`). Generation keeps a cache of past keys and values, so each new token
+attends without recomputing them.
 """
 import math
 
@@ -14,10 +17,9 @@ from zoo.models.backbone import Backbone
 
 
 class SelfAttention(nn.Module):
-    def __init__(self, d_model: int, n_heads: int, dropout: float):
+    def __init__(self, d_model: int, n_heads: int):
         super().__init__()
         self.n_heads = n_heads
-        self.dropout = dropout
         self.qkv = nn.Linear(d_model, 3 * d_model)
         self.out = nn.Linear(d_model, d_model)
 
@@ -30,7 +32,6 @@ class SelfAttention(nn.Module):
         attended = F.scaled_dot_product_attention(
             query, key, value,
             attn_mask=None if causal else key_padding_mask(mask),
-            dropout_p=self.dropout if self.training else 0.0,
             is_causal=causal,
         )
         return self.out(merge_heads(attended))
@@ -65,7 +66,7 @@ class Transformer(Backbone):
     reads_both_ways = True
 
     def make_mixer(self, layer):
-        return SelfAttention(self.d_model, self.n_heads, self.dropout)
+        return SelfAttention(self.d_model, self.n_heads)
 
     def add_positions(self, x, start):
         return x + sinusoidal_positions(start, x.shape[1], self.d_model, x.device).to(x.dtype)

@@ -1,0 +1,69 @@
+"""zoo.bench at its --quick sizes: every timed section builds its table from finite figures, and the forms the
+kernels section races compute the same thing. No timing is asserted: speed is the benchmark's to report."""
+import math
+
+import pytest
+import torch
+
+from zoo.bench import generation, kernels, memory, throughput
+from zoo.bench.scan_forms import SCAN_FORMS, step_loop
+from zoo.bench.sizes import MODELS, QUICK
+from zoo.models.latent_ar import linear_scan
+
+
+def table_rows(table: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+
+
+def figure(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+def test_throughput_times_every_model_at_every_length_both_ways():
+    rows = table_rows(throughput.run(QUICK))
+    assert [(row[0], int(row[1])) for row in rows] == [(name, length) for name in MODELS for length in QUICK.lengths]
+    for row in rows:
+        plain, zoo, ratio = map(figure, row[3:6])
+        assert plain > 0 and zoo > 0 and math.isfinite(ratio)
+
+
+def test_generation_by_step_gives_the_tokens_of_rerunning_forward():
+    rows = table_rows(generation.run(QUICK))
+    assert [row[0] for row in rows] == list(MODELS)
+    assert all(row[4] == "yes" and figure(row[1]) > 0 for row in rows)
+
+
+def test_kernels_time_zoos_form_of_each_family_at_each_length():
+    rows = table_rows(kernels.run(QUICK))
+    zoo_forms = {(row[0], int(row[1])) for row in rows if row[2].endswith("(zoo)")}
+    expected = {("latent_ar", length) for length in QUICK.scan_lengths}
+    expected |= {(family, length) for family in ("ar", "rnn", "lstm", "gru", "transformer") for length in QUICK.lengths}
+    assert zoo_forms == expected
+    assert all(figure(row[3]) > 0 for row in rows)
+
+
+@pytest.mark.parametrize("form", [linear_scan, *SCAN_FORMS.values()])
+def test_every_scan_form_computes_the_recurrence(form):
+    decay = torch.rand(5, dtype=torch.float64) * 0.1 + 0.9
+    inputs = torch.randn(2, 37, 5, dtype=torch.float64)
+    torch.testing.assert_close(form(decay, inputs), step_loop(decay, inputs))
+
+
+def test_window_forms_compute_the_convolution():
+    torch.manual_seed(0)
+    forms = kernels.window_forms(QUICK)
+    x = torch.randn(2, 11, QUICK.d_model)
+    expected = forms.pop("one convolution (zoo)")(x)
+    for form in forms.values():
+        torch.testing.assert_close(form(x), expected, atol=1e-5, rtol=1e-5)
+
+
+def test_explicit_attention_equals_sdpa():
+    query, key, value = torch.randn(3, 2, 4, 9, 8).unbind(0)
+    torch.testing.assert_close(kernels.explicit_attention(query, key, value),
+                               torch.nn.functional.scaled_dot_product_attention(query, key, value, is_causal=True))
+
+
+def test_memory_of_a_training_step_is_a_finite_size():
+    megabytes = memory.training_step_megabytes("lstm", 8, QUICK)
+    assert math.isfinite(megabytes) and megabytes >= 0

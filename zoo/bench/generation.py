@@ -1,0 +1,36 @@
+"""Generation: greedy decoding through init_state + step (a KV cache for attention) against re-running forward on
+the whole growing prefix for every new token, as a model without a step would have to."""
+import time
+
+import torch
+
+from zoo.bench.sizes import MODELS, Sizes
+from zoo.bench.throughput import language_model
+from zoo.bench.timing import markdown_table
+
+
+def decode_by_rerunning(task, prompt: torch.Tensor, length: int) -> torch.Tensor:
+    tokens = prompt
+    for _ in range(length):
+        tokens = torch.cat([tokens, task(tokens)[:, -1].argmax(-1, keepdim=True)], dim=1)
+    return tokens[:, prompt.shape[1]:]
+
+
+def timed(decode) -> tuple[float, torch.Tensor]:
+    started = time.perf_counter()
+    tokens = decode()
+    return time.perf_counter() - started, tokens
+
+
+@torch.no_grad()
+def run(sizes: Sizes) -> str:
+    rows = []
+    for name in MODELS:
+        task = language_model(name, sizes).eval()
+        prompt = torch.zeros(1, 1, dtype=torch.long)
+        task.generate(prompt, 2, temperature=0)  # first calls allocate
+        stepped, by_step = timed(lambda: task.generate(prompt, sizes.generated, temperature=0))
+        rerun, by_rerun = timed(lambda: decode_by_rerunning(task, prompt, sizes.generated))
+        rows.append([name, sizes.generated / stepped, sizes.generated / rerun, rerun / stepped,
+                     "yes" if torch.equal(by_step, by_rerun) else "no"])
+    return markdown_table(["model", "step tok/s", "re-run tok/s", "step / re-run", "same tokens"], rows)

@@ -1,0 +1,109 @@
+"""Kernels: each family's mixer, forward and backward, against the other ways to compute the same thing on this
+machine. zoo's form is marked "(zoo)"; "x zoo" is a form's time over zoo's (above 1: zoo's form is faster)."""
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from zoo.bench.scan_forms import SCAN_FORMS, step_loop
+from zoo.bench.sizes import Sizes
+from zoo.bench.timing import best_seconds, markdown_table
+from zoo.models.ar import WindowConvolution
+from zoo.models.latent_ar import linear_scan
+from zoo.models.recurrent import FusedRecurrence
+
+ROUNDS = 3
+CELLS = {"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
+
+
+def cell_loop(cell: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The hand-written recurrence: one cell call per step (unbind, not x[:, t], whose backward grows with T^2)."""
+    state, outputs = None, []
+    for x_t in x.unbind(1):
+        state = cell(x_t, state)
+        outputs.append(state[0] if isinstance(state, tuple) else state)
+    return torch.stack(outputs, dim=1)
+
+
+def recurrence_forms(family: str, sizes: Sizes):
+    fused, cell = CELLS[family]
+    mixer = FusedRecurrence(fused(sizes.d_model, sizes.d_model, batch_first=True))
+    loop = cell(sizes.d_model, sizes.d_model)
+    return {f"fused nn.{fused.__name__} (zoo)": mixer, f"nn.{cell.__name__} loop": lambda x: cell_loop(loop, x)}
+
+
+def explicit_attention(query, key, value):
+    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
+    later = torch.ones(scores.shape[-2:], dtype=torch.bool).triu(1)
+    return scores.masked_fill(later, float("-inf")).softmax(-1) @ value
+
+
+def attention_forms():
+    return {
+        "SDPA, fused (zoo)": lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+        "SDPA with attention dropout 0.1 (zoo before)":
+            lambda q, k, v: F.scaled_dot_product_attention(q, k, v, dropout_p=0.1, is_causal=True),
+        "explicit softmax(QK^T / sqrt(d)) V": explicit_attention,
+    }
+
+
+def window_forms(sizes: Sizes, width: int = 8):
+    convolution = WindowConvolution(sizes.d_model, width)
+    weight, bias = convolution.conv.weight, convolution.conv.bias  # (out, in, width)
+
+    def shifted_matmuls(x):
+        padded = F.pad(x, (0, 0, width - 1, 0))
+        length = x.shape[1]
+        return sum(padded[:, j:j + length] @ weight[:, :, j].T for j in range(width)) + bias
+
+    def unfolded(x):
+        windows = F.pad(x.transpose(1, 2), (width - 1, 0)).unfold(2, width, 1)  # (B, in, T, width)
+        return torch.einsum("bitw,oiw->bto", windows, weight) + bias
+
+    return {"one convolution (zoo)": convolution, "sum of shifted matmuls": shifted_matmuls,
+            "unfold + einsum": unfolded}
+
+
+def forward_backward(form, inputs):
+    def run():
+        for tensor in inputs:
+            tensor.grad = None
+        form(*inputs).sum().backward()
+    return run
+
+
+def timed_rows(family, length, forms, inputs, errors=None):
+    seconds = best_seconds({name: forward_backward(form, inputs) for name, form in forms.items()}, ROUNDS)
+    zoo = next(value for name, value in seconds.items() if name.endswith("(zoo)"))
+    return [[family, length, name, 1000 * value, value / zoo, "" if errors is None else f"{errors[name]:.1e}"]
+            for name, value in seconds.items()]
+
+
+def scan_rows(sizes: Sizes, length: int):
+    """latent_ar's scan, with each form's largest error against a float64 step loop: a fast form that is not
+    finite at long lengths is no candidate."""
+    generator = torch.Generator().manual_seed(0)
+    decay = (torch.rand(sizes.d_state, generator=generator) * 0.099 + 0.9).requires_grad_()  # zoo's initial range
+    inputs = torch.randn(sizes.batch, length, sizes.d_state, generator=generator).requires_grad_()
+    forms = {"chunked scan, 2 sqrt(T) steps (zoo)": linear_scan, **SCAN_FORMS}
+    exact = step_loop(decay.double(), inputs.double())
+    with torch.no_grad():
+        errors = {name: ((form(decay, inputs).double() - exact).abs().max() / exact.abs().max()).item()
+                  for name, form in forms.items()}
+    return timed_rows("latent_ar", length, forms, (decay, inputs), errors)
+
+
+def run(sizes: Sizes) -> str:
+    torch.manual_seed(0)
+    rows = []
+    for length in sizes.scan_lengths:
+        rows += scan_rows(sizes, length)
+    for length in sizes.lengths:
+        x = torch.randn(sizes.batch, length, sizes.d_model, requires_grad=True)
+        rows += timed_rows("ar", length, window_forms(sizes), (x,))
+        for family in CELLS:
+            rows += timed_rows(family, length, recurrence_forms(family, sizes), (x,))
+        heads = [torch.randn(sizes.batch, 4, length, sizes.d_model // 4, requires_grad=True) for _ in range(3)]
+        rows += timed_rows("transformer", length, attention_forms(), heads)
+    return markdown_table(["family", "T", "form", "ms fwd+bwd", "x zoo", "max rel. error vs float64"], rows)

@@ -1,0 +1,26 @@
+"""Timing and tables shared by the sections."""
+import time
+from collections.abc import Callable
+
+
+def best_seconds(runs: dict[str, Callable[[], None]], rounds: int) -> dict[str, float]:
+    """Each run's fastest time over `rounds`, the runs interleaved so that a burst of load from the machine's other
+    users slows all of them alike rather than one."""
+    best = {name: float("inf") for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    def cell(value):
+        if isinstance(value, float):
+            return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+        return str(value)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
