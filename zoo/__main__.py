@@ -11,6 +11,7 @@ from omegaconf import DictConfig
 
 import zoo.config  # noqa: F401  (registers the config schemas)
 from zoo.errors import ZooError
+from zoo.help import answer_help_if_asked
 from zoo.relaunch import remember_job, run_launching_job_if_relaunched_rank
 
 
@@ -37,4 +38,5 @@ def main(cfg: DictConfig) -> float | None:
 
 if __name__ == "__main__":
     run_launching_job_if_relaunched_rank()
+    answer_help_if_asked()
     main()
