@@ -29,8 +29,8 @@ def test_throughput_times_every_model_at_every_length_both_ways():
 
 def test_generation_by_step_gives_the_tokens_of_rerunning_forward():
     rows = table_rows(generation.run(QUICK))
-    assert [row[0] for row in rows] == list(MODELS)
-    assert all(row[4] == "yes" and figure(row[1]) > 0 for row in rows)
+    assert [(row[0], int(row[1])) for row in rows] == [(model, batch) for batch in (1, QUICK.batch) for model in MODELS]
+    assert all(row[5] == "yes" and figure(row[2]) > 0 for row in rows)
 
 
 def test_kernels_time_zoos_form_of_each_family_at_each_length():

@@ -57,22 +57,26 @@ class DiagonalRecurrence(nn.Module):
     def decay(self) -> torch.Tensor:
         return torch.exp(-torch.exp(self.log_rate))
 
-    def drive(self, x, decay):
+    @staticmethod
+    def gain(decay):
         # sqrt(1 - a^2) keeps the state's variance that of the input, however close a is to 1 (the LRU's gamma)
-        return self.encode(x) * torch.sqrt(1 - decay**2)
+        return torch.sqrt(1 - decay**2)
 
     def forward(self, x, *, causal=True, mask=None):
         decay = self.decay()
-        return self.decode(linear_scan(decay, self.drive(x, decay))) + self.skip * x
+        return self.decode(linear_scan(decay, self.encode(x) * self.gain(decay))) + self.skip * x
 
     def init_state(self, batch_size):
         weight = self.encode.weight
-        return torch.zeros(batch_size, weight.shape[0], device=weight.device, dtype=weight.dtype)
+        decay = self.decay()
+        # the decay and gain ride along, one row per sequence (beam search reorders rows): computed once per
+        # generation, not once per step, where they were a third of a step's operations
+        return {"hidden": torch.zeros(batch_size, weight.shape[0], device=weight.device, dtype=weight.dtype),
+                "decay": decay.expand(batch_size, -1), "gain": self.gain(decay).expand(batch_size, -1)}
 
     def step(self, x_t, state):
-        decay = self.decay()
-        state = decay * state + self.drive(x_t, decay)
-        return self.decode(state) + self.skip * x_t, state
+        hidden = state["decay"] * state["hidden"] + self.encode(x_t) * state["gain"]
+        return self.decode(hidden) + self.skip * x_t, {**state, "hidden": hidden}
 
 
 class LatentAR(Backbone):

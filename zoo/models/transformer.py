@@ -68,5 +68,14 @@ class Transformer(Backbone):
     def make_mixer(self, layer):
         return SelfAttention(self.d_model, self.n_heads)
 
+    def __init__(self, **backbone):
+        super().__init__(**backbone)
+        self.positions = torch.empty(0, self.d_model)  # the position code, computed once, grown when outgrown
+
     def add_positions(self, x, start):
-        return x + sinusoidal_positions(start, x.shape[1], self.d_model, x.device).to(x.dtype)
+        end = start + x.shape[1]
+        if len(self.positions) < end or self.positions.device != x.device:
+            # doubling: generation asks for one more row a step, and a step that recomputed the code would spend
+            # a quarter of its time on it (`python -m zoo.bench --sections generation`)
+            self.positions = sinusoidal_positions(0, max(end, 2 * len(self.positions)), self.d_model, x.device)
+        return x + self.positions[start:end].to(x.dtype)
