@@ -113,3 +113,62 @@ def test_compare_imports_neither_torch_nor_lightning_nor_wandb():
              "print(sorted(m for m in ('torch', 'pytorch_lightning', 'lightning', 'wandb') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def written(path, model, lr, best_val, test_accuracy, lag=8, status="completed", seed=0):
+    """A summary.json as a copy run writes it (only the fields compare reads)."""
+    path.mkdir(parents=True)
+    path.joinpath("summary.json").write_text(json.dumps({
+        "status": status, "error": None if status == "completed" else "RuntimeError: diverged",
+        "config": {"data": {"_target_": "zoo.data.copy.CopyData", "lag": lag}, "model": {"d_model": 64},
+                   "optim": {"lr": lr}, "seed": seed},
+        "options": {"data": "copy", "model": model},
+        "objective": {"name": "val/loss", "mode": "min"},
+        "metrics": {} if status != "completed" else {"val/loss": best_val, "best/val/loss": best_val,
+                                                     "test/accuracy": test_accuracy, "baseline/accuracy": 0.125},
+        "parameters": 1000, "wall_seconds": 1.0, "tokens_per_second": 100.0 * lag,
+    }))
+
+
+def board_rows(text):
+    return [[cell.strip() for cell in line.split("|")[1:-1]] for line in text.splitlines() if line.startswith("| ")]
+
+
+def test_the_learning_rate_is_tuned_by_validation_and_every_run_still_listed(tmp_path):
+    from zoo.compare import compare
+
+    for lag in (8, 32):
+        # the best validation loss is at lr 0.003, the best test accuracy at lr 0.01: validation decides
+        written(tmp_path / f"lstm-{lag}-a", "lstm", 0.001, 2.0, 0.2, lag)
+        written(tmp_path / f"lstm-{lag}-b", "lstm", 0.003, 1.0, 0.5 if lag == 8 else 0.3, lag)
+        written(tmp_path / f"lstm-{lag}-c", "lstm", 0.01, 1.5, 0.9, lag)
+        written(tmp_path / f"lstm-{lag}-d", "lstm", 0.03, None, None, lag, status="failed")
+        written(tmp_path / f"gru-{lag}", "gru", 0.001, 1.2, 0.4, lag)
+    text = compare(tmp_path)
+    board = board_rows(text.split("## copy data.lag=8\n")[1].split("\n## ")[0])
+    assert board[0][:4] == ["model", "variant", "tuned", "seeds"]
+    tuned = {(row[0], row[1]): row[2] for row in board[1:]}
+    assert tuned == {("lstm", "optim.lr=0.003"): "best of 4", ("lstm", "optim.lr=0.01"): "",
+                     ("lstm", "optim.lr=0.001"): "", ("lstm", "optim.lr=0.03"): "", ("gru", ""): ""}
+    ladder = board_rows(text.split("## copy: test/accuracy against data.lag\n")[1].split("\n## ")[0])
+    assert ladder == [["model", "8", "32"], ["gru", "0.4", "0.4"], ["lstm", "0.5 (lr=0.003)", "0.3 (lr=0.003)"],
+                      ["*baseline*", "0.125", "0.125"]]
+    with (tmp_path / "leaderboard.csv").open() as file:
+        kept = {(row["model"], row["variant"], row["data"]): row["kept"] for row in csv.DictReader(file)}
+    assert len(kept) == 10 and {key for key, value in kept.items() if value == "True"} == {
+        ("lstm", "optim.lr=0.003", "copy data.lag=8"), ("gru", "", "copy data.lag=8"),
+        ("lstm", "optim.lr=0.003", "copy data.lag=32"), ("gru", "", "copy data.lag=32")}
+    assert matplotlib.image.imread(tmp_path / "accuracy_vs_lag.png").std() > 0
+
+
+def test_without_tuning_each_learning_rate_is_a_row_of_its_own_and_a_failed_seed_tunes_nothing(tmp_path):
+    from zoo.compare import compare
+
+    written(tmp_path / "a", "lstm", 0.001, 2.0, 0.2, seed=0)
+    written(tmp_path / "b", "lstm", 0.003, 1.0, 0.5, seed=0)
+    untuned = board_rows(compare(tmp_path, tuned=()))
+    assert "tuned" not in untuned[0] and len(untuned) == 3
+    written(tmp_path / "c", "lstm", 0.003, None, None, seed=1, status="failed")
+    (tmp_path / "a" / "summary.json").unlink()
+    board = board_rows(compare(tmp_path))
+    assert "tuned" not in board[0] and sorted(row[-1].split(":")[0] for row in board[1:]) == ["completed", "failed"]

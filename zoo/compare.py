@@ -1,14 +1,23 @@
-"""`python -m zoo.compare DIR`: every run under DIR (one sweep, or all of outputs/) in one comparison across
-architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, and the plots validation_curves.png,
-objective_vs_parameters.png and objective_vs_wall_time.png.
+"""`python -m zoo.compare DIR [--tune KEY,...]`: every run under DIR (one sweep, or all of outputs/) in one
+comparison across architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, and the plots
+validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png.
 
 A row is one model on one data set: the runs that differ only in their seed (or in where and how they were logged)
 share it, as mean ± standard deviation; runs that differ in any other setting get rows of their own, labelled by that
 setting. A failed run is a row of its own with its error. Only the runs' summary.json files are read: no tracker,
 network, torch or Lightning, so the comparison takes a second.
+
+Tuned settings (`--tune`, by default the learning rate) are searched, not compared: of the rows of one model that
+differ only in them, the one with the best validation score is kept (marked "best of N" in the table, the others
+still listed) and only kept rows are plotted. Where the data sets of one option differ in a single numeric setting
+(data.lag over a ladder of lags), the kept rows are also drawn against it, one line per model, the data set's
+baseline marked: <metric>_vs_<setting>.png (test accuracy where the data set logs one, else its test objective)
+and tokens_per_second_vs_<setting>.png, and the leaderboard gains a table of that metric against the setting.
 """
+import argparse
 import csv
 import json
+import re
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +26,9 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-USAGE = "python -m zoo.compare DIR   (a sweep directory, or outputs/)"
+USAGE = "python -m zoo.compare DIR [--tune KEY,...]   (DIR: a sweep directory, or outputs/)"
+# settings a sweep searches rather than compares: each model keeps its best
+TUNED = ("optim.lr",)
 # top-level settings that differ between runs without changing what is learned
 NOT_A_SETTING = {"seed", "paths", "logger", "callbacks", "hydra"}
 # prefixes of the metrics that are not test results
@@ -46,6 +57,8 @@ class Run:
     validation: list[dict]
     data: str = ""  # data_option, plus the data.* settings that tell its runs apart
     variant: str = ""  # the other settings that tell this model's runs on this data set apart
+    family: str = ""  # the variant less the tuned settings: the rows a model's best is chosen among
+    tuning: str = ""  # the tuned settings that tell this run apart from its family, short: "lr=0.003"
 
 
 @dataclass
@@ -54,6 +67,12 @@ class Row:
     model: str
     variant: str
     runs: list[Run]
+    kept: bool = True  # the best of its family (by validation), or alone in it
+    tried: int = 1  # rows in its family: the tuned settings tried
+
+    @property
+    def family(self) -> str:
+        return self.runs[0].family
 
     @property
     def label(self) -> str:
@@ -160,8 +179,9 @@ def spelled(run: Run, keys: list[str]) -> str:
     return " ".join(f"{key}={run.settings.get(key)}" for key in keys)
 
 
-def label_runs(runs: list[Run]) -> None:
-    """Name each run's data set and variant by the settings that tell it apart from the runs beside it."""
+def label_runs(runs: list[Run], tuned: tuple[str, ...] = TUNED) -> None:
+    """Name each run's data set and variant by the settings that tell it apart from the runs beside it, and its
+    family by those of them that are not tuned."""
     for same_option in grouped(runs, lambda run: run.data_option).values():
         keys = [key for key in differing(same_option) if key.startswith("data.")]
         for run in same_option:
@@ -170,6 +190,8 @@ def label_runs(runs: list[Run]) -> None:
         keys = [key for key in differing(same_pair) if not key.startswith("data.")]
         for run in same_pair:
             run.variant = spelled(run, keys)
+            run.family = spelled(run, [key for key in keys if key not in tuned])
+            run.tuning = " ".join(f"{key.rsplit('.', 1)[-1]}={run.settings.get(key)}" for key in keys if key in tuned)
 
 
 def rows_of(runs: list[Run]) -> list[Row]:
@@ -209,10 +231,31 @@ class DataSet:
         """A baseline is a figure of the data set's split: its runs agree on it."""
         return statistics.fmean(value for row in self.rows for value in row.metric(name))
 
+    @property
+    def tuned(self) -> bool:
+        return any(row.tried > 1 for row in self.rows)
+
+    @property
+    def kept_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.kept]
+
+    def keep_the_best_of_each_family(self) -> None:
+        """Rows come ranked, so the first of a family is its best (a failed or unscored one only if all are). A
+        family whose rows share their tuned settings (a failed seed beside the completed ones) tuned nothing."""
+        for family in grouped(self.rows, lambda row: (row.model, row.family)).values():
+            tried = len({row.runs[0].tuning for row in family})
+            for row in family:
+                row.kept, row.tried = tried == 1 or row is family[0], tried
+
+
+def natural(name: str) -> list:
+    """A sort key that puts data.lag=8 before data.lag=32."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name)]
+
 
 def data_sets(rows: list[Row]) -> list[DataSet]:
     found = []
-    for name, rows_here in sorted(grouped(rows, lambda row: row.data).items()):
+    for name, rows_here in sorted(grouped(rows, lambda row: row.data).items(), key=lambda item: natural(item[0])):
         runs = [run for row in rows_here for run in row.runs]
         declared = next((run for run in runs if run.objective), None)  # a run that failed early declares none
         metrics = sorted({metric for run in runs for metric in run.metrics})
@@ -220,6 +263,7 @@ def data_sets(rows: list[Row]) -> list[DataSet]:
                            rows_here, test_metrics=[metric for metric in metrics if not metric.startswith(NOT_TEST)],
                            baselines=[metric for metric in metrics if metric.startswith("baseline/")])
         data_set.rows.sort(key=data_set.rank)
+        data_set.keep_the_best_of_each_family()
         found.append(data_set)
     return found
 
@@ -262,13 +306,15 @@ def markdown(data_set: DataSet) -> str:
              f"Objective: {data_set.objective or 'unknown (no run finished)'}, {better} is better; "
              f"mean ± standard deviation over seeds; best: the checkpoint the test read; wall s: the whole run.", ""]
     with_variant = any(row.variant for row in data_set.rows)
-    header = ["model", *(["variant"] if with_variant else []), "seeds", "parameters", data_set.objective_label,
+    header = ["model", *(["variant"] if with_variant else []), *(["tuned"] if data_set.tuned else []),
+              "seeds", "parameters", data_set.objective_label,
               f"best {data_set.objective_label}", *data_set.test_metrics, "wall s", "tokens/s", "peak MB",
               "status"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in data_set.rows:
         cost = costs(row)
         cells = [row.model, *([row.variant] if with_variant else []),
+                 *([f"best of {row.tried}" if row.kept and row.tried > 1 else ""] if data_set.tuned else []),
                  "" if row.failed else str(len(row.runs)),
                  rounded(statistics.fmean(cost["parameters"]), 4) if cost["parameters"] else "",
                  shown(row.metric(data_set.objective)), shown(row.metric(f"best/{data_set.objective}")),
@@ -286,14 +332,15 @@ def markdown(data_set: DataSet) -> str:
 def csv_rows(sets: list[DataSet]) -> tuple[list[str], list[dict]]:
     test_metrics = sorted({metric for data_set in sets for metric in data_set.test_metrics})
     baselines = sorted({metric for data_set in sets for metric in data_set.baselines})
-    columns = ["data", "model", "variant", "status", "error", "seeds", "objective", "objective_mean",
+    columns = ["data", "model", "variant", "kept", "status", "error", "seeds", "objective", "objective_mean",
                "objective_std", "best_mean", "best_std", "parameters", "wall_seconds", "tokens_per_second",
                "peak_memory_mb", *(f"{metric}{part}" for metric in test_metrics for part in ("", "_std")),
                *baselines]
     records = []
     for data_set in sets:
         for row in data_set.rows:
-            record = {"data": row.data, "model": row.model, "variant": row.variant, "status": row.runs[0].status,
+            record = {"data": row.data, "model": row.model, "variant": row.variant, "kept": row.kept,
+                      "status": row.runs[0].status,
                       "error": row.runs[0].error if row.failed else "", "seeds": 0 if row.failed else len(row.runs),
                       "objective": data_set.objective}
             for prefix, metric in (("objective", data_set.objective), ("best", f"best/{data_set.objective}")):
@@ -348,7 +395,7 @@ def plot(path: Path, sets: list[DataSet], title: str, draw) -> None:
 
 
 def draw_curves(axes, data_set: DataSet) -> None:
-    for row in data_set.rows:
+    for row in data_set.kept_rows:
         epochs, values = validation_curve(row, data_set.objective)
         if epochs:
             axes.plot(epochs, values, marker="o", label=row.label)
@@ -359,7 +406,7 @@ def draw_curves(axes, data_set: DataSet) -> None:
 
 def draw_against(cost: str, axis_label: str, log_scale: bool):
     def draw(axes, data_set: DataSet) -> None:
-        for row in data_set.rows:
+        for row in data_set.kept_rows:
             score, spread = mean_and_spread(data_set.headline(row))
             costs_here = costs(row)[cost]
             if score is not None and costs_here:
@@ -371,14 +418,134 @@ def draw_against(cost: str, axis_label: str, log_scale: bool):
     return draw
 
 
-def compare(directory: Path) -> str:
+@dataclass
+class Ladder:
+    """The data sets of one option that differ in one numeric setting alone (copy over data.lag), in its order."""
+    option: str
+    setting: str
+    steps: list[tuple[float, DataSet]]
+
+    @property
+    def metric(self) -> str:
+        """What the ladder is read by: test accuracy where logged (chance is easy to read off it), else the test
+        counterpart of the objective, else the objective itself."""
+        logged = {metric for _, data_set in self.steps for metric in data_set.test_metrics}
+        objective = self.steps[0][1].objective_label
+        tested = "test/" + objective.removeprefix("val/")
+        return "test/accuracy" if "test/accuracy" in logged else tested if tested in logged else objective
+
+    @property
+    def short(self) -> str:
+        return self.setting.rsplit(".", 1)[-1]
+
+    def value(self, data_set: DataSet, row: Row) -> list[float]:
+        return data_set.headline(row) if self.metric == data_set.objective_label else row.metric(self.metric)
+
+    def lines(self) -> dict[str, list[tuple[float, DataSet, Row]]]:
+        """Per model (and untuned variant), its kept row at each step of the ladder."""
+        found = {}
+        for step, data_set in self.steps:
+            for row in data_set.kept_rows:
+                if row.failed:
+                    continue
+                found.setdefault(f"{row.model} {row.family}".strip(), []).append((step, data_set, row))
+        return found
+
+    def baseline(self) -> list[tuple[float, float]]:
+        name = "baseline/" + self.metric.rsplit("/", 1)[-1]
+        return [(step, data_set.baseline(name)) for step, data_set in self.steps if name in data_set.baselines]
+
+
+def ladders(sets: list[DataSet]) -> list[Ladder]:
+    found = []
+    for option, sets_here in sorted(grouped(sets, lambda data_set: data_set.rows[0].runs[0].data_option).items()):
+        runs = [run for data_set in sets_here for row in data_set.rows for run in row.runs]
+        keys = [key for key in differing(runs) if key.startswith("data.")]
+        if len(sets_here) < 2 or len(keys) != 1:
+            continue
+        try:
+            steps = [(float(data_set.rows[0].runs[0].settings[keys[0]]), data_set) for data_set in sets_here]
+        except (KeyError, ValueError):
+            continue  # a setting without a number (a file name) has no order to draw along
+        found.append(Ladder(option, keys[0], sorted(steps, key=lambda step: step[0])))
+    return found
+
+
+def step_label(step: float) -> str:
+    return f"{step:g}"
+
+
+def ladder_markdown(ladder: Ladder) -> str:
+    """The ladder's metric as a table: a model per line, a step per column; the tuned setting each step kept."""
+    steps = [step for step, _ in ladder.steps]
+    lines = [f"## {ladder.option}: {ladder.metric} against {ladder.setting}", "",
+             "Per model and step, the row kept (best validation score"
+             + (", tuned setting in brackets" if any(data_set.tuned for _, data_set in ladder.steps) else "") + ").",
+             "", "| model | " + " | ".join(map(step_label, steps)) + " |", "|" + "---|" * (len(steps) + 1)]
+    for label, points in sorted(ladder.lines().items()):
+        cells = {step: shown(ladder.value(data_set, row)) + (f" ({row.runs[0].tuning})" if row.tried > 1 else "")
+                 for step, data_set, row in points}
+        lines.append(f"| {label} | " + " | ".join(cells.get(step, "") for step in steps) + " |")
+    baseline = dict(ladder.baseline())
+    if baseline:
+        lines.append("| *baseline* | " + " | ".join(rounded(baseline[step], 4) if step in baseline else ""
+                                                    for step in steps) + " |")
+    return "\n".join(lines)
+
+
+def plot_ladders(path: Path, found: list[Ladder], title: str, draw) -> None:
+    figure = Figure(figsize=(6.5 * len(found), 4.6), layout="constrained")
+    figure.suptitle(title)
+    # one colour per model across the panels
+    labels = sorted({label for ladder in found for label in ladder.lines()})
+    colours = {label: f"C{index % 10}" for index, label in enumerate(labels)}
+    for axes, ladder in zip(figure.subplots(1, len(found), squeeze=False).flat, found):
+        axes.set_title(ladder.option)
+        draw(axes, ladder, colours)
+        steps = [step for step, _ in ladder.steps]
+        if min(steps) > 0 and max(steps) >= 4 * min(steps):
+            axes.set_xscale("log", base=2)
+        axes.set_xticks(steps, [step_label(step) for step in steps])
+        axes.set_xlabel(ladder.setting)
+        axes.legend(fontsize="small")
+    figure.savefig(path, dpi=100)
+
+
+def draw_ladder_metric(axes, ladder: Ladder, colours: dict[str, str]) -> None:
+    for label, points in sorted(ladder.lines().items()):
+        scored = [(step, mean_and_spread(ladder.value(data_set, row))[0]) for step, data_set, row in points]
+        scored = [(step, value) for step, value in scored if value is not None]
+        if scored:
+            axes.plot(*zip(*scored), marker="o", label=label, color=colours[label])
+    baseline = ladder.baseline()
+    accuracy = ladder.metric.endswith("accuracy")
+    if baseline:
+        axes.plot(*zip(*baseline), linestyle="--", color="black", label="chance" if accuracy else "baseline")
+    if accuracy:
+        axes.set_ylim(0, 1.02)
+    axes.set_ylabel(f"{ladder.metric} (best checkpoint)")
+
+
+def draw_ladder_throughput(axes, ladder: Ladder, colours: dict[str, str]) -> None:
+    for label, points in sorted(ladder.lines().items()):
+        measured = [(step, statistics.fmean(costs(row)["tokens_per_second"])) for step, _, row in points
+                    if costs(row)["tokens_per_second"]]
+        if measured:
+            axes.plot(*zip(*measured), marker="o", label=label, color=colours[label])
+    axes.set_ylabel("training tokens / s")
+    if axes.has_data():
+        axes.set_yscale("log")
+
+
+def compare(directory: Path, tuned: tuple[str, ...] = TUNED) -> str:
     """Write the leaderboard and plots into directory; returns the Markdown."""
     runs = read_runs(directory)
     if not runs:
         raise SystemExit(f"Error: no summary.json under {directory}")
-    label_runs(runs)
+    label_runs(runs, tuned)
     sets = data_sets(rows_of(runs))
-    text = "# Leaderboard\n\n" + "\n\n".join(markdown(data_set) for data_set in sets) + "\n"
+    found = ladders(sets)
+    text = "# Leaderboard\n\n" + "\n\n".join([*map(ladder_markdown, found), *map(markdown, sets)]) + "\n"
     (directory / "leaderboard.md").write_text(text)
     write_csv(directory / "leaderboard.csv", sets)
     plot(directory / "validation_curves.png", sets, "validation objective per epoch", draw_curves)
@@ -386,13 +553,25 @@ def compare(directory: Path) -> str:
          draw_against("parameters", "parameters", log_scale=True))
     plot(directory / "objective_vs_wall_time.png", sets, "objective against training time",
          draw_against("wall_seconds", "wall time (s)", log_scale=False))
+    for setting, same_setting in grouped(found, lambda ladder: ladder.short).items():
+        for metric, same_metric in grouped(same_setting, lambda ladder: ladder.metric.rsplit("/", 1)[-1]).items():
+            plot_ladders(directory / f"{metric}_vs_{setting}.png", same_metric, f"{metric} against {setting}",
+                         draw_ladder_metric)
+        plot_ladders(directory / f"tokens_per_second_vs_{setting}.png", same_setting,
+                     f"training throughput against {setting}", draw_ladder_throughput)
     return text
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 1 or not Path(argv[0]).is_dir():
+    parser = argparse.ArgumentParser(prog="python -m zoo.compare", usage=USAGE)
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--tune", default=",".join(TUNED),
+                        help="settings searched rather than compared, comma-separated (default: %(default)s; "
+                             "'' lists every setting as a row of its own)")
+    arguments = parser.parse_args(argv)
+    if not arguments.directory.is_dir():
         raise SystemExit(f"usage: {USAGE}")
-    print(compare(Path(argv[0])))
+    print(compare(arguments.directory, tuple(key for key in arguments.tune.split(",") if key)))
 
 
 if __name__ == "__main__":
