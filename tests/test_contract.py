@@ -7,6 +7,8 @@ from hydra.utils import instantiate
 from tests.conftest import CONF, MODELS
 from zoo.models.ar import AR
 from zoo.models.latent_ar import LatentAR, linear_scan
+from zoo.models.lstm import LSTM
+from zoo.models.rnn import RNN
 
 SIZES = ["model.d_model=16", "model.n_layers=2", "model.n_heads=2", "model.dropout=0.0"]
 
@@ -124,3 +126,11 @@ def test_sizes_that_cannot_work_are_refused(overrides, message):
     with pytest.raises(Exception) as caught:
         instantiate(cfg.model)
     assert message in str(caught.value.__cause__ or caught.value)
+
+
+def test_the_lstm_forget_gate_starts_open_and_the_rnn_gain_sets_every_singular_value():
+    lstm = LSTM(d_model=8, n_layers=1, n_heads=2, forget_bias=1.0).layers[0].mixer.recurrence
+    total = lstm.bias_ih_l0 + lstm.bias_hh_l0  # gates: input, forget, cell, output
+    assert torch.equal(total[8:16], torch.ones(8))
+    rnn = RNN(d_model=8, n_layers=1, n_heads=2, act="relu", recurrent_gain=2.0).layers[0].mixer.recurrence
+    assert torch.allclose(torch.linalg.svdvals(rnn.weight_hh_l0), torch.full((8,), 2.0), atol=1e-5)

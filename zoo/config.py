@@ -40,11 +40,13 @@ class LatentARConfig(BackboneConfig):
 class RNNConfig(BackboneConfig):
     _target_: str = "zoo.models.rnn.RNN"
     act: str = "tanh"
+    recurrent_gain: Optional[float] = None  # null: PyTorch's initialisation; g: U = g x orthogonal (relu, 2: explodes)
 
 
 @dataclass
 class LSTMConfig(BackboneConfig):
     _target_: str = "zoo.models.lstm.LSTM"
+    forget_bias: float = 1.0  # the forget gate's initial bias: 1 starts it open (0: PyTorch's default)
 
 
 @dataclass
