@@ -106,7 +106,9 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     objective = objective_name(cfg, datamodule)
     loggers = build_loggers(cfg, checkpoint)
     callbacks = build_callbacks(cfg, monitor={"monitor": objective, "mode": datamodule.metric_mode})
-    trainer_options = OmegaConf.masked_copy(cfg.trainer, [key for key in cfg.trainer if key != "skip_nonfinite"])
+    # skip_nonfinite is zoo's, not a Trainer argument (the task reads it above)
+    trainer_options = OmegaConf.create({key: value for key, value in plain(cfg.trainer).items()
+                                        if key != "skip_nonfinite"})
     trainer = build(trainer_options, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback
     metrics = {}
