@@ -116,12 +116,13 @@ def test_compare_imports_neither_torch_nor_lightning_nor_wandb():
 
 
 def written(path, model, lr, best_val, test_accuracy, lag=8, status="completed", seed=0):
-    """A summary.json as a copy run writes it (only the fields compare reads)."""
+    """A summary.json as a copy run writes it (only the fields compare reads; the run's own directory in its
+    config, as every run has, must not tell runs apart)."""
     path.mkdir(parents=True)
     path.joinpath("summary.json").write_text(json.dumps({
         "status": status, "error": None if status == "completed" else "RuntimeError: diverged",
         "config": {"data": {"_target_": "zoo.data.copy.CopyData", "lag": lag}, "model": {"d_model": 64},
-                   "optim": {"lr": lr}, "seed": seed},
+                   "optim": {"lr": lr}, "seed": seed, "trainer": {"default_root_dir": str(path)}},
         "options": {"data": "copy", "model": model},
         "objective": {"name": "val/loss", "mode": "min"},
         "metrics": {} if status != "completed" else {"val/loss": best_val, "best/val/loss": best_val,

@@ -29,10 +29,14 @@ from matplotlib.ticker import MaxNLocator
 USAGE = "python -m zoo.compare DIR [--tune KEY,...]   (DIR: a sweep directory, or outputs/)"
 # settings a sweep searches rather than compares: each model keeps its best
 TUNED = ("optim.lr",)
-# top-level settings that differ between runs without changing what is learned
-NOT_A_SETTING = {"seed", "paths", "logger", "callbacks", "hydra"}
+# settings (and groups of them) that differ between runs without changing what is learned
+NOT_A_SETTING = ("seed", "paths", "logger", "callbacks", "hydra", "trainer.default_root_dir")
 # prefixes of the metrics that are not test results
 NOT_TEST = ("train/", "val/", "best/", "baseline/")
+
+
+def is_run_bookkeeping(key: str) -> bool:
+    return any(key == name or key.startswith(name + ".") for name in NOT_A_SETTING)
 
 
 class MalformedSummary(ValueError):
@@ -135,7 +139,7 @@ def read_run(path: Path) -> tuple[Run, list[str]]:
         # runs older than summary.json's "options" name their classes instead
         data_option=str(options.get("data") or str(config["data"].get("_target_", "?")).rsplit(".", 1)[-1]),
         model=str(options.get("model") or summary.get("model", "?")),
-        settings={key: value for key, value in flatten(config).items() if key.split(".")[0] not in NOT_A_SETTING},
+        settings={key: value for key, value in flatten(config).items() if not is_run_bookkeeping(key)},
         objective=objective.get("name"),
         mode=objective.get("mode", "min"),
         metrics={name: number(value) for name, value in metrics.items() if number(value) is not None},
