@@ -12,6 +12,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import MISSING, OmegaConf
 
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"  # what `python -m zoo` composes (editable installs)
+
 
 @dataclass
 class BackboneConfig:

@@ -2,26 +2,24 @@
 for every group it lists (about 100 copies, ~1.5 s here: `python -m zoo.bench --sections startup`); the groups are
 the directories of conf/ and the config one composition, which takes a third of that."""
 import sys
-from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf import OmegaConf, open_dict
 
-import zoo.config  # noqa: F401  (registers the config schemas)
+from zoo.config import CONF_DIR  # importing it registers the config schemas
 
-CONF = Path(__file__).resolve().parent.parent / "conf"
 
 
 def config_groups() -> str:
     """`group: option, option` lines, as Hydra's help lists them."""
-    groups = sorted(path for path in CONF.iterdir() if path.is_dir() and path.name != "hydra")
+    groups = sorted(path for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "hydra")
     return "".join(f"{group.name}: {', '.join(sorted(option.stem for option in group.glob('*.yaml')))}\n"
                    for group in groups)
 
 
 def print_help(overrides: list[str]) -> None:
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("train", overrides=overrides, return_hydra_config=True)
     template = cfg.hydra.help.template  # conf/hydra/default.yaml's header and footer, inside Hydra's own template
     with open_dict(cfg):

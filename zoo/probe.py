@@ -22,7 +22,6 @@ from pathlib import Path
 
 from zoo.errors import ZooError
 
-CONF = Path(__file__).resolve().parent.parent / "conf"
 USAGE = ("python -m zoo.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
          "[hydra overrides]")
 # what the probe runs on unless the command line says otherwise
@@ -38,10 +37,10 @@ def compose_config(overrides: list[str], output_dir: Path):
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import open_dict
 
-    import zoo.config  # noqa: F401  (registers the config schemas)
+    from zoo.config import CONF_DIR  # importing it registers the config schemas
 
     GlobalHydra.instance().clear()
-    with initialize_config_dir(str(CONF), version_base="1.3"):
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
         # Lightning's own checkpoint, where callbacks=none leaves it, goes into the run directory, not the cwd
         cfg = compose("train", overrides=[*DEFAULTS, f"trainer.default_root_dir={output_dir}", *overrides],
                       return_hydra_config=True)

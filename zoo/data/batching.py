@@ -5,6 +5,10 @@ import torch
 from zoo.distributed import rank_and_world_size
 
 
+def in_batches(order: list[int], batch_size: int) -> list[list[int]]:
+    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+
+
 class EpochBatches(torch.utils.data.Sampler):
     """Batches of indices. In training, the epoch's batches are a function of (seed, epoch) only: Lightning calls
     set_epoch, so a resumed run sees the batches of one never interrupted. In evaluation, they follow a fixed order.
@@ -51,7 +55,7 @@ class EpochBatches(torch.utils.data.Sampler):
     def __iter__(self):
         if not self.shuffle:
             share = self._evaluation_share()
-            yield from (share[start:start + self.batch_size] for start in range(0, len(share), self.batch_size))
+            yield from in_batches(share, self.batch_size)
             return
         batches = self.training_batches()
         rank, world_size = rank_and_world_size()
@@ -72,7 +76,7 @@ class ShuffledBatches(EpochBatches):
 
     def training_batches(self) -> list[list[int]]:
         order = torch.randperm(self.size, generator=self.generator()).tolist()
-        return [order[start:start + self.batch_size] for start in range(0, self.size, self.batch_size)]
+        return in_batches(order, self.batch_size)
 
     def evaluation_order(self) -> list[int]:
         return list(range(self.size))
@@ -96,11 +100,9 @@ class LengthBatches(EpochBatches):
     def training_batches(self) -> list[list[int]]:
         generator = self.generator()
         order = torch.randperm(len(self.lengths), generator=generator).tolist()
-        pool = 50 * self.batch_size
         batches = []
-        for start in range(0, len(order), pool):
-            sorted_pool = sorted(order[start:start + pool], key=self.lengths.__getitem__)
-            batches += [sorted_pool[i:i + self.batch_size] for i in range(0, len(sorted_pool), self.batch_size)]
+        for pool in in_batches(order, 50 * self.batch_size):
+            batches += in_batches(sorted(pool, key=self.lengths.__getitem__), self.batch_size)
         return [batches[index] for index in torch.randperm(len(batches), generator=generator).tolist()]
 
     def evaluation_order(self) -> list[int]:
