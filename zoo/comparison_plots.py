@@ -1,0 +1,125 @@
+"""The plots zoo.compare draws from the leaderboard: validation curves, the objective against size and time, and the
+ladders' metric and throughput against their setting."""
+import statistics
+from pathlib import Path
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from zoo.ladder import Ladder, step_label
+from zoo.leaderboard import DataSet, Row, costs, grouped, mean_and_spread, number
+
+
+def validation_curve(row: Row, objective: str) -> tuple[list[int], list[float]]:
+    """The objective after each epoch (its last validation), averaged over the row's seeds."""
+    by_epoch = {}
+    for run in row.runs:
+        last = {point["epoch"]: number(point.get(objective)) for point in run.validation
+                if isinstance(point.get("epoch"), int)}
+        for epoch, value in last.items():
+            if value is not None:
+                by_epoch.setdefault(epoch, []).append(value)
+    epochs = sorted(by_epoch)
+    return [epoch + 1 for epoch in epochs], [statistics.fmean(by_epoch[epoch]) for epoch in epochs]
+
+
+def plot(path: Path, sets: list[DataSet], title: str, draw) -> None:
+    """One panel per data set; draw(axes, data_set) fills a panel."""
+    columns = min(len(sets), 3)
+    panel_rows = -(-len(sets) // columns)
+    figure = Figure(figsize=(5.5 * columns, 4.2 * panel_rows), layout="constrained")
+    figure.suptitle(title)
+    panels = list(figure.subplots(panel_rows, columns, squeeze=False).flat)
+    for axes in panels[len(sets):]:
+        axes.set_visible(False)
+    for axes, data_set in zip(panels, sets):
+        axes.set_title(data_set.name)
+        draw(axes, data_set)
+        if axes.has_data():
+            axes.legend(fontsize="small")
+        else:
+            axes.text(0.5, 0.5, "nothing to plot", ha="center", va="center", transform=axes.transAxes)
+    figure.savefig(path, dpi=100)
+
+
+def draw_curves(axes, data_set: DataSet) -> None:
+    for row in data_set.kept_rows:
+        epochs, values = validation_curve(row, data_set.objective)
+        if epochs:
+            axes.plot(epochs, values, marker="o", label=row.label)
+    axes.set_xlabel("epoch")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel(data_set.objective_label)
+
+
+def draw_against(cost: str, axis_label: str, log_scale: bool):
+    def draw(axes, data_set: DataSet) -> None:
+        for row in data_set.kept_rows:
+            score, spread = mean_and_spread(data_set.headline(row))
+            costs_here = costs(row)[cost]
+            if score is not None and costs_here:
+                axes.errorbar(statistics.fmean(costs_here), score, yerr=spread, fmt="o", capsize=3, label=row.label)
+        axes.set_xlabel(axis_label)
+        axes.set_ylabel(f"{data_set.objective_label} (best checkpoint)")
+        if log_scale and axes.has_data():
+            axes.set_xscale("log")
+    return draw
+
+
+def plot_ladders(path: Path, found: list[Ladder], title: str, draw) -> None:
+    figure = Figure(figsize=(6.5 * len(found), 4.6), layout="constrained")
+    figure.suptitle(title)
+    # one colour per model across the panels
+    labels = sorted({label for ladder in found for label in ladder.lines()})
+    colours = {label: f"C{index % 10}" for index, label in enumerate(labels)}
+    for axes, ladder in zip(figure.subplots(1, len(found), squeeze=False).flat, found):
+        axes.set_title(ladder.option)
+        draw(axes, ladder, colours)
+        steps = [step for step, _ in ladder.steps]
+        if min(steps) > 0 and max(steps) >= 4 * min(steps):
+            axes.set_xscale("log", base=2)
+        axes.set_xticks(steps, [step_label(step) for step in steps])
+        axes.set_xlabel(ladder.setting)
+        axes.legend(fontsize="small")
+    figure.savefig(path, dpi=100)
+
+
+def draw_ladder_metric(axes, ladder: Ladder, colours: dict[str, str]) -> None:
+    for label, points in sorted(ladder.lines().items()):
+        scored = [(step, mean_and_spread(ladder.value(data_set, row))[0]) for step, data_set, row in points]
+        scored = [(step, value) for step, value in scored if value is not None]
+        if scored:
+            axes.plot(*zip(*scored), marker="o", label=label, color=colours[label])
+    baseline = ladder.baseline()
+    accuracy = ladder.metric.endswith("accuracy")
+    if baseline:
+        axes.plot(*zip(*baseline), linestyle="--", color="black", label="chance" if accuracy else "baseline")
+    if accuracy:
+        axes.set_ylim(0, 1.02)
+    axes.set_ylabel(f"{ladder.metric} (best checkpoint)")
+
+
+def draw_ladder_throughput(axes, ladder: Ladder, colours: dict[str, str]) -> None:
+    for label, points in sorted(ladder.lines().items()):
+        measured = [(step, statistics.fmean(costs(row)["tokens_per_second"])) for step, _, row in points
+                    if costs(row)["tokens_per_second"]]
+        if measured:
+            axes.plot(*zip(*measured), marker="o", label=label, color=colours[label])
+    axes.set_ylabel("training tokens / s")
+    if axes.has_data():
+        axes.set_yscale("log")
+
+
+def draw_all(directory: Path, sets: list[DataSet], found: list[Ladder]) -> None:
+    """Every plot of a comparison, into directory."""
+    plot(directory / "validation_curves.png", sets, "validation objective per epoch", draw_curves)
+    plot(directory / "objective_vs_parameters.png", sets, "objective against size",
+         draw_against("parameters", "parameters", log_scale=True))
+    plot(directory / "objective_vs_wall_time.png", sets, "objective against training time",
+         draw_against("wall_seconds", "wall time (s)", log_scale=False))
+    for setting, same_setting in grouped(found, lambda ladder: ladder.short).items():
+        for metric, same_metric in grouped(same_setting, lambda ladder: ladder.metric.rsplit("/", 1)[-1]).items():
+            plot_ladders(directory / f"{metric}_vs_{setting}.png", same_metric, f"{metric} against {setting}",
+                         draw_ladder_metric)
+        plot_ladders(directory / f"tokens_per_second_vs_{setting}.png", same_setting,
+                     f"training throughput against {setting}", draw_ladder_throughput)

@@ -1,0 +1,80 @@
+"""Ladders: the data sets of one option that differ in one numeric setting alone (copy over data.lag), read along
+that setting — a table of the kept rows' metric at each step, chance or baseline beside it."""
+from dataclasses import dataclass
+
+from zoo.leaderboard import DataSet, Row, differing, grouped, rounded, shown
+
+
+@dataclass
+class Ladder:
+    """The data sets of one option that differ in one numeric setting alone (copy over data.lag), in its order."""
+    option: str
+    setting: str
+    steps: list[tuple[float, DataSet]]
+
+    @property
+    def metric(self) -> str:
+        """What the ladder is read by: test accuracy where logged (chance is easy to read off it), else the test
+        counterpart of the objective, else the objective itself."""
+        logged = {metric for _, data_set in self.steps for metric in data_set.test_metrics}
+        objective = self.steps[0][1].objective_label
+        tested = "test/" + objective.removeprefix("val/")
+        return "test/accuracy" if "test/accuracy" in logged else tested if tested in logged else objective
+
+    @property
+    def short(self) -> str:
+        return self.setting.rsplit(".", 1)[-1]
+
+    def value(self, data_set: DataSet, row: Row) -> list[float]:
+        return data_set.headline(row) if self.metric == data_set.objective_label else row.metric(self.metric)
+
+    def lines(self) -> dict[str, list[tuple[float, DataSet, Row]]]:
+        """Per model (and untuned variant), its kept row at each step of the ladder."""
+        found = {}
+        for step, data_set in self.steps:
+            for row in data_set.kept_rows:
+                if row.failed:
+                    continue
+                found.setdefault(f"{row.model} {row.family}".strip(), []).append((step, data_set, row))
+        return found
+
+    def baseline(self) -> list[tuple[float, float]]:
+        name = "baseline/" + self.metric.rsplit("/", 1)[-1]
+        return [(step, data_set.baseline(name)) for step, data_set in self.steps if name in data_set.baselines]
+
+
+def ladders(sets: list[DataSet]) -> list[Ladder]:
+    found = []
+    for option, sets_here in sorted(grouped(sets, lambda data_set: data_set.rows[0].runs[0].data_option).items()):
+        runs = [run for data_set in sets_here for row in data_set.rows for run in row.runs]
+        keys = [key for key in differing(runs) if key.startswith("data.")]
+        if len(sets_here) < 2 or len(keys) != 1:
+            continue
+        try:
+            steps = [(float(data_set.rows[0].runs[0].settings[keys[0]]), data_set) for data_set in sets_here]
+        except (KeyError, ValueError):
+            continue  # a setting without a number (a file name) has no order to draw along
+        found.append(Ladder(option, keys[0], sorted(steps, key=lambda step: step[0])))
+    return found
+
+
+def step_label(step: float) -> str:
+    return f"{step:g}"
+
+
+def ladder_markdown(ladder: Ladder) -> str:
+    """The ladder's metric as a table: a model per line, a step per column; the tuned setting each step kept."""
+    steps = [step for step, _ in ladder.steps]
+    lines = [f"## {ladder.option}: {ladder.metric} against {ladder.setting}", "",
+             "Per model and step, the row kept (best validation score"
+             + (", tuned setting in brackets" if any(data_set.tuned for _, data_set in ladder.steps) else "") + ").",
+             "", "| model | " + " | ".join(map(step_label, steps)) + " |", "|" + "---|" * (len(steps) + 1)]
+    for label, points in sorted(ladder.lines().items()):
+        cells = {step: shown(ladder.value(data_set, row)) + (f" ({row.runs[0].tuning})" if row.tried > 1 else "")
+                 for step, data_set, row in points}
+        lines.append(f"| {label} | " + " | ".join(cells.get(step, "") for step in steps) + " |")
+    baseline = dict(ladder.baseline())
+    if baseline:
+        lines.append("| *baseline* | " + " | ".join(rounded(baseline[step], 4) if step in baseline else ""
+                                                    for step in steps) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,348 @@
+"""The leaderboard zoo.compare writes: every run's summary.json read into rows (a model on a data set, its seeds
+together, tuned settings chosen by validation), and the Markdown and CSV tables. Plain Python: no matplotlib, torch
+or Lightning."""
+import csv
+import json
+import re
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# settings a sweep searches rather than compares: each model keeps its best
+TUNED = ("optim.lr",)
+# settings (and groups of them) that differ between runs without changing what is learned
+NOT_A_SETTING = ("seed", "paths", "logger", "callbacks", "hydra", "trainer.default_root_dir")
+# prefixes of the metrics that are not test results
+NOT_TEST = ("train/", "val/", "best/", "baseline/")
+
+
+def is_run_bookkeeping(key: str) -> bool:
+    return any(key == name or key.startswith(name + ".") for name in NOT_A_SETTING)
+
+
+class MalformedSummary(ValueError):
+    pass
+
+
+@dataclass
+class Run:
+    path: Path
+    status: str
+    error: str | None
+    data_option: str
+    model: str
+    settings: dict[str, str]  # the flattened resolved config, less NOT_A_SETTING
+    objective: str | None
+    mode: str
+    metrics: dict[str, float]
+    parameters: float | None
+    wall_seconds: float | None
+    tokens_per_second: float | None
+    peak_memory_mb: float | None
+    validation: list[dict]
+    data: str = ""  # data_option, plus the data.* settings that tell its runs apart
+    variant: str = ""  # the other settings that tell this model's runs on this data set apart
+    family: str = ""  # the variant less the tuned settings: the rows a model's best is chosen among
+    tuning: str = ""  # the tuned settings that tell this run apart from its family, short: "lr=0.003"
+
+
+@dataclass
+class Row:
+    data: str
+    model: str
+    variant: str
+    runs: list[Run]
+    kept: bool = True  # the best of its family (by validation), or alone in it
+    tried: int = 1  # rows in its family: the tuned settings tried
+
+    @property
+    def family(self) -> str:
+        return self.runs[0].family
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} {self.variant}".strip()
+
+    @property
+    def failed(self) -> bool:
+        return self.runs[0].status != "completed"
+
+    def values(self, read) -> list[float]:
+        return [value for value in map(read, self.runs) if value is not None]
+
+    def metric(self, name: str) -> list[float]:
+        return self.values(lambda run: run.metrics.get(name))
+
+
+def number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
+    """{"model": {"window": 8}} -> {"model.window": "8"}: text, so that any two values compare."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = json.dumps(value) if isinstance(value, list) else str(value)
+    return flat
+
+
+def read_run(path: Path) -> tuple[Run, list[str]]:
+    """The run, and the names of the fields it ignored because they held the wrong type."""
+    try:
+        summary = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedSummary(f"not readable JSON ({error})") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("status"), str):
+        raise MalformedSummary("no status: not a zoo summary.json")
+    config = summary.get("config")
+    if not isinstance(config, dict) or not all(isinstance(config.get(group), dict) for group in ("data", "model")):
+        raise MalformedSummary("no data and model in its config")
+    ignored = []
+
+    def read(name: str, kinds: tuple, default=None):
+        """A field, or the default where it is missing or null (a run that failed early measured nothing)."""
+        value = summary.get(name)
+        if value is None:
+            return default
+        if isinstance(value, kinds) and not isinstance(value, bool):
+            return value
+        ignored.append(name)
+        return default
+
+    options, objective, metrics = (read(name, (dict,), {}) for name in ("options", "objective", "metrics"))
+    run = Run(
+        path=path,
+        status=summary["status"],
+        error=read("error", (str,)),
+        # runs older than summary.json's "options" name their classes instead
+        data_option=str(options.get("data") or str(config["data"].get("_target_", "?")).rsplit(".", 1)[-1]),
+        model=str(options.get("model") or summary.get("model", "?")),
+        settings={key: value for key, value in flatten(config).items() if not is_run_bookkeeping(key)},
+        objective=objective.get("name"),
+        mode=objective.get("mode", "min"),
+        metrics={name: number(value) for name, value in metrics.items() if number(value) is not None},
+        parameters=number(read("parameters", (int, float))),
+        wall_seconds=number(read("wall_seconds", (int, float))),
+        tokens_per_second=number(read("tokens_per_second", (int, float))),
+        peak_memory_mb=number(read("peak_memory_mb", (int, float))),
+        validation=[point for point in read("validation", (list,), []) if isinstance(point, dict)],
+    )
+    return run, ignored
+
+
+def read_runs(directory: Path) -> list[Run]:
+    """Every summary.json under directory; a malformed one is skipped, or read in part, with a one-line warning."""
+    runs = []
+    for path in sorted(directory.rglob("summary.json")):
+        try:
+            run, ignored = read_run(path)
+        except MalformedSummary as problem:
+            print(f"warning: skipped {path}: {problem}", file=sys.stderr)
+            continue
+        if ignored:
+            print(f"warning: {path}: ignored its {', '.join(ignored)}, which hold the wrong type", file=sys.stderr)
+        runs.append(run)
+    return runs
+
+
+def differing(runs: list[Run]) -> list[str]:
+    keys = set().union(*(run.settings for run in runs))
+    return sorted(key for key in keys if len({run.settings.get(key) for run in runs}) > 1)
+
+
+def grouped(items: list, key) -> dict:
+    groups = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def spelled(run: Run, keys: list[str]) -> str:
+    return " ".join(f"{key}={run.settings.get(key)}" for key in keys)
+
+
+def label_runs(runs: list[Run], tuned: tuple[str, ...] = TUNED) -> None:
+    """Name each run's data set and variant by the settings that tell it apart from the runs beside it, and its
+    family by those of them that are not tuned."""
+    for same_option in grouped(runs, lambda run: run.data_option).values():
+        keys = [key for key in differing(same_option) if key.startswith("data.")]
+        for run in same_option:
+            run.data = f"{run.data_option} {spelled(run, keys)}".strip()
+    for same_pair in grouped(runs, lambda run: (run.data, run.model)).values():
+        keys = [key for key in differing(same_pair) if not key.startswith("data.")]
+        for run in same_pair:
+            run.variant = spelled(run, keys)
+            run.family = spelled(run, [key for key in keys if key not in tuned])
+            run.tuning = " ".join(f"{key.rsplit('.', 1)[-1]}={run.settings.get(key)}" for key in keys if key in tuned)
+
+
+def rows_of(runs: list[Run]) -> list[Row]:
+    """Completed runs of one setting share a row; every other run is a row of its own."""
+    completed = grouped([run for run in runs if run.status == "completed"],
+                        lambda run: (run.data, run.model, run.variant))
+    rows = [Row(*key, group) for key, group in completed.items()]
+    rows += [Row(run.data, run.model, run.variant, [run]) for run in runs if run.status != "completed"]
+    return rows
+
+
+@dataclass
+class DataSet:
+    name: str
+    objective: str | None
+    mode: str
+    rows: list[Row]
+    test_metrics: list[str] = field(default_factory=list)
+    baselines: list[str] = field(default_factory=list)
+
+    @property
+    def objective_label(self) -> str:
+        return self.objective or "objective"
+
+    def headline(self, row: Row) -> list[float]:
+        """The figure rows are ranked and plotted by: the best checkpoint's score (the weights the test read), else
+        the last validation's."""
+        return row.metric(f"best/{self.objective}") or row.metric(self.objective)
+
+    def rank(self, row: Row) -> tuple:
+        """Finished and scored rows first, best first; then the unscored; then the failed."""
+        score, _ = mean_and_spread(self.headline(row))
+        signed = 0.0 if score is None else score if self.mode == "min" else -score
+        return row.failed, score is None, signed, row.label
+
+    def baseline(self, name: str) -> float:
+        """A baseline is a figure of the data set's split: its runs agree on it."""
+        return statistics.fmean(value for row in self.rows for value in row.metric(name))
+
+    @property
+    def tuned(self) -> bool:
+        return any(row.tried > 1 for row in self.rows)
+
+    @property
+    def kept_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.kept]
+
+    def keep_the_best_of_each_family(self) -> None:
+        """Rows come ranked, so the first of a family is its best (a failed or unscored one only if all are). A
+        family whose rows share their tuned settings (a failed seed beside the completed ones) tuned nothing."""
+        for family in grouped(self.rows, lambda row: (row.model, row.family)).values():
+            tried = len({row.runs[0].tuning for row in family})
+            for row in family:
+                row.kept, row.tried = tried == 1 or row is family[0], tried
+
+
+def natural(name: str) -> list:
+    """A sort key that puts data.lag=8 before data.lag=32."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name)]
+
+
+def data_sets(rows: list[Row]) -> list[DataSet]:
+    found = []
+    for name, rows_here in sorted(grouped(rows, lambda row: row.data).items(), key=lambda item: natural(item[0])):
+        runs = [run for row in rows_here for run in row.runs]
+        declared = next((run for run in runs if run.objective), None)  # a run that failed early declares none
+        metrics = sorted({metric for run in runs for metric in run.metrics})
+        data_set = DataSet(name, declared.objective if declared else None, declared.mode if declared else "min",
+                           rows_here, test_metrics=[metric for metric in metrics if not metric.startswith(NOT_TEST)],
+                           baselines=[metric for metric in metrics if metric.startswith("baseline/")])
+        data_set.rows.sort(key=data_set.rank)
+        data_set.keep_the_best_of_each_family()
+        found.append(data_set)
+    return found
+
+
+def mean_and_spread(values: list[float]) -> tuple[float | None, float | None]:
+    """Mean, and the standard deviation over seeds where there are two or more."""
+    if not values:
+        return None, None
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def rounded(value: float, digits: int) -> str:
+    """To `digits` significant digits, but whole and comma-grouped from 10**(digits-1) up: 51,479, not 5.148e+04."""
+    return f"{value:,.0f}" if abs(value) >= 10 ** (digits - 1) else f"{value:.{digits}g}"
+
+
+def shown(values: list[float]) -> str:
+    mean, spread = mean_and_spread(values)
+    if mean is None:
+        return ""
+    return rounded(mean, 4) if spread is None else f"{rounded(mean, 4)} ± {rounded(spread, 2)}"
+
+
+def status_of(row: Row) -> str:
+    if not row.failed:
+        return "completed"
+    return f"{row.runs[0].status}: {row.runs[0].error or 'no error recorded'}"
+
+
+def costs(row: Row) -> dict[str, list[float]]:
+    return {"parameters": row.values(lambda run: run.parameters),
+            "wall_seconds": row.values(lambda run: run.wall_seconds),
+            "tokens_per_second": row.values(lambda run: run.tokens_per_second),
+            "peak_memory_mb": row.values(lambda run: run.peak_memory_mb)}
+
+
+def markdown(data_set: DataSet) -> str:
+    better = "lower" if data_set.mode == "min" else "higher"
+    lines = [f"## {data_set.name}", "",
+             f"Objective: {data_set.objective or 'unknown (no run finished)'}, {better} is better; "
+             f"mean ± standard deviation over seeds; best: the checkpoint the test read; wall s: the whole run.", ""]
+    with_variant = any(row.variant for row in data_set.rows)
+    header = ["model", *(["variant"] if with_variant else []), *(["tuned"] if data_set.tuned else []),
+              "seeds", "parameters", data_set.objective_label,
+              f"best {data_set.objective_label}", *data_set.test_metrics, "wall s", "tokens/s", "peak MB",
+              "status"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in data_set.rows:
+        cost = costs(row)
+        cells = [row.model, *([row.variant] if with_variant else []),
+                 *([f"best of {row.tried}" if row.kept and row.tried > 1 else ""] if data_set.tuned else []),
+                 "" if row.failed else str(len(row.runs)),
+                 rounded(statistics.fmean(cost["parameters"]), 4) if cost["parameters"] else "",
+                 shown(row.metric(data_set.objective)), shown(row.metric(f"best/{data_set.objective}")),
+                 *(shown(row.metric(metric)) for metric in data_set.test_metrics),
+                 shown(cost["wall_seconds"]), shown(cost["tokens_per_second"]), shown(cost["peak_memory_mb"]),
+                 status_of(row)]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
+    if data_set.baselines:
+        figures = [f"{name.removeprefix('baseline/')} {rounded(data_set.baseline(name), 4)}"
+                   for name in data_set.baselines]
+        lines += ["", "Baselines on the same split (no learning): " + "; ".join(figures) + "."]
+    return "\n".join(lines)
+
+
+def csv_rows(sets: list[DataSet]) -> tuple[list[str], list[dict]]:
+    test_metrics = sorted({metric for data_set in sets for metric in data_set.test_metrics})
+    baselines = sorted({metric for data_set in sets for metric in data_set.baselines})
+    columns = ["data", "model", "variant", "kept", "status", "error", "seeds", "objective", "objective_mean",
+               "objective_std", "best_mean", "best_std", "parameters", "wall_seconds", "tokens_per_second",
+               "peak_memory_mb", *(f"{metric}{part}" for metric in test_metrics for part in ("", "_std")),
+               *baselines]
+    records = []
+    for data_set in sets:
+        for row in data_set.rows:
+            record = {"data": row.data, "model": row.model, "variant": row.variant, "kept": row.kept,
+                      "status": row.runs[0].status,
+                      "error": row.runs[0].error if row.failed else "", "seeds": 0 if row.failed else len(row.runs),
+                      "objective": data_set.objective}
+            for prefix, metric in (("objective", data_set.objective), ("best", f"best/{data_set.objective}")):
+                record[f"{prefix}_mean"], record[f"{prefix}_std"] = mean_and_spread(row.metric(metric))
+            record.update({name: mean_and_spread(values)[0] for name, values in costs(row).items()})
+            for metric in data_set.test_metrics:
+                record[metric], record[f"{metric}_std"] = mean_and_spread(row.metric(metric))
+            record.update({metric: data_set.baseline(metric) for metric in data_set.baselines})
+            records.append(record)
+    return columns, records
+
+
+def write_csv(path: Path, sets: list[DataSet]) -> None:
+    columns, records = csv_rows(sets)
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({column: "" if value is None else value for column, value in record.items()}
+                         for record in records)
