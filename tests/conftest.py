@@ -9,11 +9,16 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import open_dict
 
 import zoo.config  # noqa: F401  (registers the schemas)
+from zoo.configurable import options
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "conf"
-MODELS = sorted(path.stem for path in (CONF / "model").glob("*.yaml"))
-DATASETS = sorted(path.stem for path in (CONF / "data").glob("*.yaml"))
+# ZOO_SEARCHPATH=DIR points the tests at a user's own configs too (DIR/model/<name>.yaml, its class importable):
+# `ZOO_SEARCHPATH=my_conf PYTHONPATH=. python -m pytest tests/test_contract.py -k my_mixer`
+SEARCH = [f"hydra.searchpath=[file://{Path(os.environ['ZOO_SEARCHPATH']).resolve()}]"] \
+    if os.environ.get("ZOO_SEARCHPATH") else []
+MODELS = options("model", SEARCH)
+DATASETS = options("data", SEARCH)
 DING = "/usr/share/trans/de-en"
 
 # tests run side by side with other work on 2 cores: one thread keeps them from fighting over both
@@ -21,11 +26,16 @@ torch.set_num_threads(1)
 os.environ.setdefault("WANDB_SILENT", "true")
 
 
+def compose_train(overrides: list[str], **kwargs):
+    """conf/train.yaml composed as `python -m zoo OVERRIDES` would, a user's search path (ZOO_SEARCHPATH) included."""
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        return compose("train", overrides=[*SEARCH, *overrides], **kwargs)
+
+
 def compose_run(overrides: list[str], output_dir: Path):
     """A config as `python -m zoo OVERRIDES` composes it, with its run directory at output_dir."""
     GlobalHydra.instance().clear()
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        cfg = compose("train", overrides=overrides, return_hydra_config=True)
+    cfg = compose_train(overrides, return_hydra_config=True)
     with open_dict(cfg):
         cfg.hydra.runtime.output_dir = str(output_dir)
         cfg.hydra.job.num = 0

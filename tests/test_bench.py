@@ -12,7 +12,10 @@ from zoo.models.latent_ar import linear_scan
 
 
 def table_rows(table: str) -> list[list[str]]:
-    return [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    """The rows of every Markdown table in a section's output."""
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()
+            if line.startswith("|") and not line.startswith("|---") and not line.startswith("| family")
+            and not line.startswith("| model")]
 
 
 def figure(cell: str) -> float:
@@ -33,13 +36,18 @@ def test_generation_by_step_gives_the_tokens_of_rerunning_forward():
     assert all(row[5] == "yes" and figure(row[2]) > 0 for row in rows)
 
 
-def test_kernels_time_zoos_form_of_each_family_at_each_length():
-    rows = table_rows(kernels.run(QUICK))
+def test_kernels_time_zoos_form_of_each_family_and_every_mixer_against_its_step_loop():
+    families, mixers = kernels.run(QUICK).split("its own `step` loop:")
+    rows = table_rows(families)
     zoo_forms = {(row[0], int(row[1])) for row in rows if row[2].endswith("(zoo)")}
     expected = {("latent_ar", length) for length in QUICK.scan_lengths}
     expected |= {(family, length) for family in ("ar", "rnn", "lstm", "gru", "transformer") for length in QUICK.lengths}
     assert zoo_forms == expected
     assert all(figure(row[3]) > 0 for row in rows)
+    mixer_rows = table_rows(mixers)
+    assert {row[0] for row in mixer_rows if row[2] == "forward (zoo)"} == set(MODELS)
+    assert {int(row[1]) for row in mixer_rows if row[0] == "latent_ar"} == set(QUICK.scan_lengths)  # to 4096
+    assert all(figure(row[5]) < 1e-5 for row in mixer_rows)  # forward and step loop compute one recurrence
 
 
 @pytest.mark.parametrize("form", [linear_scan, *SCAN_FORMS.values()])

@@ -1,10 +1,12 @@
-"""The Backbone contract, checked for each of the six architectures (DESIGN.md: what the architectures are)."""
+"""The Backbone contract, checked for every architecture of conf/model (DESIGN.md: what the architectures are), a
+user's own on ZOO_SEARCHPATH included."""
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
+from omegaconf import OmegaConf
 
-from tests.conftest import CONF, MODELS
+from tests.conftest import MODELS, compose_train
+from zoo.configurable import options
 from zoo.models.ar import AR
 from zoo.models.latent_ar import LatentAR, linear_scan
 from zoo.models.lstm import LSTM
@@ -20,8 +22,7 @@ def readout(y):
 
 
 def backbone(name, *extra, **kwargs):
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        cfg = compose("train", overrides=[f"model={name}", *SIZES, *extra])
+    cfg = compose_train([f"model={name}", *SIZES, *extra])
     torch.manual_seed(0)
     return instantiate(cfg.model, **kwargs).double().eval()
 
@@ -121,8 +122,7 @@ def test_each_backbone_instantiates_on_its_own(name):
     (["model=rnn", "model.act=sigmoid"], "'tanh' or 'relu'"),
 ])
 def test_sizes_that_cannot_work_are_refused(overrides, message):
-    with initialize_config_dir(str(CONF), version_base="1.3"):
-        cfg = compose("train", overrides=overrides)
+    cfg = compose_train(overrides)
     with pytest.raises(Exception) as caught:
         instantiate(cfg.model)
     assert message in str(caught.value.__cause__ or caught.value)
@@ -134,3 +134,33 @@ def test_the_lstm_forget_gate_starts_open_and_the_rnn_gain_sets_every_singular_v
     assert torch.equal(total[8:16], torch.ones(8))
     rnn = RNN(d_model=8, n_layers=1, n_heads=2, act="relu", recurrent_gain=2.0).layers[0].mixer.recurrence
     assert torch.allclose(torch.linalg.svdvals(rnn.weight_hh_l0), torch.full((8,), 2.0), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", options("model"))  # zoo's own: a user's class keeps its defaults as it likes
+def test_the_class_built_with_no_arguments_is_the_model_its_config_builds(name):
+    """Each default is written once, in the YAML: the class takes it from there."""
+    node = compose_train([f"model={name}"]).model
+    torch.manual_seed(0)
+    configured = instantiate(node)
+    torch.manual_seed(0)
+    bare = get_class(node._target_)()
+    assert repr(bare) == repr(configured)
+    configured_weights, bare_weights = configured.state_dict(), bare.state_dict()
+    assert list(bare_weights) == list(configured_weights)
+    for key, weight in bare_weights.items():
+        assert torch.equal(weight, configured_weights[key]), key
+
+
+def knob_values(datamodule) -> dict:
+    return {key: value for key, value in vars(datamodule).items()
+            if not key.startswith("_") and isinstance(value, (int, float, str, bool, tuple, list, type(None)))}
+
+
+@pytest.mark.parametrize("name", options("data"))
+def test_the_data_set_built_with_no_arguments_is_the_one_its_config_builds(name, tmp_path):
+    node = compose_train([f"data={name}"]).data
+    required = {key: str(tmp_path / key) for key in node if OmegaConf.is_missing(node, key)}  # series: path, column
+    configured = instantiate(node, **required)
+    bare = get_class(node._target_)(**required)
+    assert knob_values(bare) == knob_values(configured)
+    assert len(knob_values(bare)) >= 2

@@ -7,12 +7,13 @@ import pytest
 import pytorch_lightning as pl
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.utils import get_class
 from omegaconf import OmegaConf
 
-from tests.conftest import CONF
+from tests.conftest import CONF, MODELS, compose_train
 from tests.test_cli import zoo
 from zoo.errors import ZooError
-from zoo.sweep import KNOBS, architecture_knobs, direction_of
+from zoo.sweep import architecture_knobs, direction_of
 
 # a trial is seconds: a small model, a few batches of one epoch, no test split
 TINY_TRIAL = ["debug=default", "data=sunspots", "logger=none", "test=false"]
@@ -70,12 +71,12 @@ def test_another_optimized_metric_must_name_its_direction():
         direction_of("zoo.data.digits.DigitsData", optimized_metric="val/loss")
 
 
-@pytest.mark.parametrize("model", ["ar", "latent_ar", "rnn", "lstm", "transformer"])
-def test_each_architecture_searches_its_own_knob(model, compose_in):
+@pytest.mark.parametrize("model", MODELS)
+def test_each_architecture_searches_its_own_knobs(model, compose_in):
     cfg = compose_in(f"model={model}", "hparams_search=optuna")
     trial = optuna.create_study().ask()
     architecture_knobs(cfg, trial)
-    assert list(trial.params) == ([KNOBS[model][0]] if model in KNOBS else [])
+    assert list(trial.params) == list(get_class(cfg.model._target_).search_space)
     assert all(OmegaConf.select(cfg, knob) is not None for knob in trial.params)  # a key the model's schema has
 
 
@@ -89,7 +90,10 @@ def test_a_knob_fixed_on_the_command_line_is_not_searched(compose_in):
 def test_every_width_takes_every_head_count():
     search = OmegaConf.load(CONF / "hparams_search" / "optuna.yaml").hydra.sweeper.params
     widths = OverridesParser.create().parse_override(f"model.d_model={search['model.d_model']}").value().list
-    assert all(width % heads == 0 for width in widths for heads in KNOBS["transformer"][1])
+    head_counts = [choice for model in MODELS
+                   for choice in get_class(compose_train([f"model={model}"]).model._target_).search_space.get(
+                       "model.n_heads", [])]
+    assert head_counts and all(width % heads == 0 for width in widths for heads in head_counts)
 
 
 def test_submitit_runs_each_job_of_a_sweep(tmp_path):

@@ -1,30 +1,31 @@
 """`python -m zoo --help`, answered by zoo. Hydra 1.3 builds the same page by copying its whole config repository
 for every group it lists (about 100 copies, ~1.5 s here: `python -m zoo.bench --sections startup`); the groups are
-the directories of conf/ and the config one composition, which takes a third of that."""
+the directories of conf/, their options as Hydra's config loader lists them (a user's search path included), and
+the config of one composition, which takes a third of that."""
 import sys
 
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf import OmegaConf, open_dict
 
-from zoo.config import CONF_DIR  # importing it registers the config schemas
+import zoo.config  # noqa: F401  (registers the config schemas)
+from zoo.configurable import CONF_DIR, options
 
 
-
-def config_groups() -> str:
-    """`group: option, option` lines, as Hydra's help lists them."""
-    groups = sorted(path for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "hydra")
-    return "".join(f"{group.name}: {', '.join(sorted(option.stem for option in group.glob('*.yaml')))}\n"
-                   for group in groups)
+def config_groups(overrides: list[str]) -> str:
+    """`group: option, option` lines, as Hydra's help lists them; a user's options on hydra.searchpath included."""
+    groups = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "hydra")
+    return "".join(f"{group}: {', '.join(options(group, overrides))}\n" for group in groups)
 
 
 def print_help(overrides: list[str]) -> None:
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("train", overrides=overrides, return_hydra_config=True)
+        groups = config_groups(overrides)
     template = cfg.hydra.help.template  # conf/hydra/default.yaml's header and footer, inside Hydra's own template
     with open_dict(cfg):
         del cfg["hydra"]
-    page = template.replace("$APP_CONFIG_GROUPS", config_groups()).replace("$CONFIG", OmegaConf.to_yaml(cfg))
+    page = template.replace("$APP_CONFIG_GROUPS", groups).replace("$CONFIG", OmegaConf.to_yaml(cfg))
     print(page)
 
 

@@ -37,7 +37,8 @@ def compose_config(overrides: list[str], output_dir: Path):
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import open_dict
 
-    from zoo.config import CONF_DIR  # importing it registers the config schemas
+    import zoo.config  # noqa: F401  (registers the config schemas)
+    from zoo.configurable import CONF_DIR
 
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
@@ -160,26 +161,18 @@ def ladder(length: int) -> list[int]:
 
 
 def memory(arguments, overrides: list[str]) -> dict:
-    import pytorch_lightning as pl
-
-    from zoo.budget import apply_budget, narrowest_under_budget
     from zoo.data.probes import ProbeData
-    from zoo.train import build, plain, train
+    from zoo.train import prepare, train
 
     arguments.out.mkdir(parents=True, exist_ok=True)
     cfg = compose_config(overrides, arguments.out / "run")
     label = arguments.label or default_label(overrides, cfg)
-    # initialisation: the task zoo.train trains, built in its order from the same seed, so the same weights
-    pl.seed_everything(cfg.seed, workers=True)
-    build(cfg.model, "model", **narrowest_under_budget(cfg.model))
-    datamodule = build(cfg.data, "data")
+    # initialisation: the task zoo.train trains, built the same way from the same seed, so the same weights
+    datamodule, task = prepare(cfg)
     if not isinstance(datamodule, ProbeData):
         raise ZooError(f"data={cfg.hydra.runtime.choices.data}: the memory probe reads a generated probe "
                        "(copy, recall, adding)")
-    datamodule.setup("fit")
     sequences = datamodule.splits["test"]["input"][:arguments.sequences]
-    apply_budget(cfg, datamodule)
-    task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
     norms = {"init": gradient_norms(task, sequences)}
     metrics = {}
     if cfg.train:

@@ -1,27 +1,24 @@
-"""What Hydra's Optuna sweeper calls back into (conf/hparams_search/optuna.yaml): each architecture's own knob,
-the direction of the data set's metric, and the sweep directory the study's SQLite file lives in."""
+"""What Hydra's Optuna sweeper calls back into (conf/hparams_search/optuna.yaml): each architecture's own knobs
+(its class's `search_space`, next to its code), the direction of the data set's metric, and the sweep directory the
+study's SQLite file lives in."""
 from pathlib import Path
 
 from hydra.experimental.callback import Callback
 from hydra.utils import get_class
 from omegaconf import DictConfig
 
-# searched beside the shared knobs; every head count divides every d_model the search tries
-KNOBS = {
-    "ar": ("model.window", [2, 4, 8, 16, 32]),
-    "latent_ar": ("model.d_state", [16, 32, 64, 128]),
-    "rnn": ("model.act", ["tanh", "relu"]),
-    "transformer": ("model.n_heads", [1, 2, 4, 8]),
-}
+def search_space(model_target: str) -> dict[str, list]:
+    """{key: choices} an architecture searches beside the shared knobs, as its class declares."""
+    return dict(get_class(model_target).search_space)
 
 
 def architecture_knobs(cfg: DictConfig, trial) -> None:
-    """Suggests the chosen model's own knob, unless the command line fixes it (Optuna refuses a key that is both
-    searched and fixed)."""
-    knob = KNOBS.get(cfg.hydra.runtime.choices.model)
+    """Suggests the chosen model's own knobs, except those the command line fixes (Optuna refuses a key that is
+    both searched and fixed)."""
     fixed = {override.split("=", 1)[0].lstrip("+~") for override in cfg.hydra.overrides.task}
-    if knob and knob[0] not in fixed:
-        trial.suggest_categorical(*knob)
+    for key, choices in search_space(cfg.model._target_).items():
+        if key not in fixed:
+            trial.suggest_categorical(key, choices)
 
 
 def direction_of(data: str, optimized_metric: str | None) -> str:

@@ -16,6 +16,7 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.budget import apply_budget, narrowest_under_budget
 from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
+from zoo.configurable import check_types
 from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
                              resumed_tracker_versions)
 from zoo.errors import ZooError
@@ -86,20 +87,29 @@ def plain(node: DictConfig) -> dict:
     return OmegaConf.to_container(node, resolve=True)
 
 
-def train(cfg: DictConfig) -> tuple[dict, dict]:
-    split_threads_between_parallel_jobs()
+def prepare(cfg: DictConfig, checkpoint: dict | None = None):
+    """Seed, then the data module (set up for fitting) and the task around the backbone, as a run builds them:
+    the same seed gives the same initial weights. `checkpoint`: the one a run starts from, whose data state (a
+    vocabulary) the data module takes."""
+    check_types(cfg)
     pl.seed_everything(cfg.seed, workers=True)
     # fail on sizes that cannot work together before reading any data
     build(cfg.model, "model", **narrowest_under_budget(cfg.model))
     datamodule = build(cfg.data, "data")
-    checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
-    if not checkpoint_path and not cfg.train:
-        raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
     # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
-    datamodule.load_state_dict(checkpoint.get(type(datamodule).__qualname__, {}))
+    datamodule.load_state_dict((checkpoint or {}).get(type(datamodule).__qualname__, {}))
     datamodule.setup("fit")
     apply_budget(cfg, datamodule)  # model.params -> model.d_model: the width depends on the data (its vocabulary)
     task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
+    return datamodule, task
+
+
+def train(cfg: DictConfig) -> tuple[dict, dict]:
+    split_threads_between_parallel_jobs()
+    checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
+    if not checkpoint_path and not cfg.train:
+        raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
+    datamodule, task = prepare(cfg, checkpoint)
     if checkpoint:
         check_fits(checkpoint, task, checkpoint_path)
     task.skip_nonfinite = cfg.trainer.skip_nonfinite

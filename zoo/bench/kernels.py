@@ -1,13 +1,16 @@
 """Kernels: each family's mixer, forward and backward, against the other ways to compute the same thing on this
-machine. zoo's form is marked "(zoo)"; "x zoo" is a form's time over zoo's (above 1: zoo's form is faster)."""
+machine, then every architecture's mixer (a user's own included) against its own step loop. zoo's form is marked
+"(zoo)"; "x zoo" is a form's time over zoo's (above 1: zoo's form is faster)."""
+import copy
 import math
 
 import torch
 import torch.nn.functional as F
+from hydra.utils import instantiate
 from torch import nn
 
 from zoo.bench.scan_forms import SCAN_FORMS, step_loop
-from zoo.bench.sizes import Sizes
+from zoo.bench.sizes import MODELS, Sizes, backbone_config
 from zoo.bench.timing import best_seconds, markdown_table
 from zoo.models.ar import WindowConvolution
 from zoo.models.latent_ar import linear_scan
@@ -94,6 +97,52 @@ def scan_rows(sizes: Sizes, length: int):
     return timed_rows("latent_ar", length, forms, (decay, inputs), errors)
 
 
+def mixer_step_loop(mixer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    state, outputs = mixer.init_state(x.shape[0]), []
+    for x_t in x.unbind(1):
+        y_t, state = mixer.step(x_t, state)
+        outputs.append(y_t)
+    return torch.stack(outputs, dim=1)
+
+
+def state_size(state) -> int:
+    if isinstance(state, torch.Tensor):
+        return state.numel()
+    values = state.values() if isinstance(state, dict) else state
+    return sum(state_size(value) for value in values)
+
+
+def state_grows(mixer: nn.Module, width: int) -> bool:
+    """Whether a step's state grows with t (attention's cache of keys and values) rather than staying one size."""
+    with torch.no_grad():
+        state = mixer.init_state(1)
+        sizes = []
+        for _ in range(2):
+            state = mixer.step(torch.zeros(1, width), state)[1]
+            sizes.append(state_size(state))
+    return sizes[1] > sizes[0]
+
+
+def mixer_rows(name: str, sizes: Sizes) -> list[list]:
+    """Every architecture's mixer (one layer, built from its config), `forward` against its own `step` loop, with
+    each one's largest error against the step loop in float64: the scan or fused kernel against the recurrence it
+    computes. At the scan lengths (to 4096), at a batch of an eighth, except where the state grows with t (a cache
+    of keys and values: a loop's backward would hold T^2 / 2 of them), which stops at the training lengths."""
+    torch.manual_seed(0)
+    mixer = instantiate({**backbone_config(name, sizes), "n_layers": 1}).layers[0].mixer
+    exact_mixer = copy.deepcopy(mixer).double()
+    forms = {"forward (zoo)": mixer, "its step loop": lambda x: mixer_step_loop(mixer, x)}
+    rows = []
+    for length in sizes.lengths if state_grows(mixer, sizes.d_model) else sizes.scan_lengths:
+        x = torch.randn(max(1, sizes.batch // 8), length, sizes.d_model, requires_grad=True)
+        with torch.no_grad():
+            exact = mixer_step_loop(exact_mixer, x.double())
+            errors = {form: ((compute(x).double() - exact).abs().max() / exact.abs().max()).item()
+                      for form, compute in forms.items()}
+        rows += timed_rows(name, length, forms, (x,), errors)
+    return rows
+
+
 def run(sizes: Sizes) -> str:
     torch.manual_seed(0)
     rows = []
@@ -106,4 +155,7 @@ def run(sizes: Sizes) -> str:
             rows += timed_rows(family, length, recurrence_forms(family, sizes), (x,))
         heads = [torch.randn(sizes.batch, 4, length, sizes.d_model // 4, requires_grad=True) for _ in range(3)]
         rows += timed_rows("transformer", length, attention_forms(), heads)
-    return markdown_table(["family", "T", "form", "ms fwd+bwd", "x zoo", "max rel. error vs float64"], rows)
+    header = ["family", "T", "form", "ms fwd+bwd", "x zoo", "max rel. error vs float64"]
+    mixers = [row for name in MODELS for row in mixer_rows(name, sizes)]
+    return markdown_table(header, rows) + "\n\nEvery architecture's mixer, `forward` against its own `step` loop:\n\n" \
+        + markdown_table(["model", *header[1:]], mixers)

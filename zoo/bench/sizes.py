@@ -2,9 +2,11 @@
 one for `--quick` (a smoke test in seconds)."""
 from dataclasses import dataclass
 
-from zoo.config import SCHEMAS
+from omegaconf import OmegaConf
 
-MODELS = ("ar", "latent_ar", "rnn", "lstm", "gru", "transformer")
+from zoo.configurable import CONF_DIR, options
+
+MODELS = tuple(options("model"))
 
 
 @dataclass(frozen=True)
@@ -13,7 +15,7 @@ class Sizes:
     n_layers: int
     batch: int
     vocab: int
-    d_state: int  # latent_ar's state width
+    d_state: int  # the state width of the architectures that have one (latent_ar, mamba)
     lengths: tuple[int, ...]  # training lengths: throughput, memory, the kernels of the fixed families
     scan_lengths: tuple[int, ...]  # latent_ar's scan, up to where a cumulative sum overflows
     tokens_per_measurement: int  # training tokens timed per path and round (at least two steps)
@@ -29,5 +31,6 @@ QUICK = Sizes(d_model=16, n_layers=1, batch=2, vocab=16, d_state=8, lengths=(8, 
 
 def backbone_config(name: str, sizes: Sizes) -> dict:
     """The model node a run of `model=NAME` instantiates, at the benchmark's size (other knobs: zoo's defaults)."""
-    node = {"_target_": SCHEMAS["model"][name]._target_, "d_model": sizes.d_model, "n_layers": sizes.n_layers}
-    return {**node, "d_state": sizes.d_state} if name == "latent_ar" else node
+    node = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / f"{name}.yaml"))
+    sized = {"d_model": sizes.d_model, "n_layers": sizes.n_layers, "d_state": sizes.d_state}
+    return {**node, **{key: value for key, value in sized.items() if key in node}}

@@ -16,8 +16,7 @@ class AddingData(ProbeData):
     task = "zoo.tasks.forecasting.ForecastingTask"
     metric = "val/mse"
 
-    def __init__(self, length: int = 50, n_train: int = 8000, n_val: int = 500, n_test: int = 1000,
-                 batch_size: int = 64, seed: int = 0):
+    def __init__(self, length: int, n_train: int, n_val: int, n_test: int, batch_size: int, seed: int):
         super().__init__(n_train, n_val, n_test, batch_size, seed)
         if length < 2:
             raise ZooError(f"data.length must be >= 2 (one marked number in each half), got {length}")

@@ -3,8 +3,21 @@ import pytorch_lightning as pl
 import torch
 from hydra.utils import get_class
 
+from zoo.configurable import Configurable
+from zoo.errors import ZooError
 
-class ZooDataModule(pl.LightningDataModule):
+
+def check_fractions(**fractions: float) -> None:
+    """Held-out fractions of a data set (data.val_fraction=..., data.test_fraction=...) each in (0, 0.5)."""
+    for name, fraction in fractions.items():
+        if not 0.0 < fraction < 0.5:
+            raise ZooError(f"data.{name} must be in (0, 0.5), got {fraction}")
+
+
+class ZooDataModule(Configurable, pl.LightningDataModule):
+    """A data set's knobs take their defaults from its YAML, conf/data/<its module>.yaml (zoo/configurable.py)."""
+
+    config_group = "data"
     task: str  # import path of the task (a LightningModule) that trains on these batches
     metric: str  # the validation metric a sweeper optimises
     metric_mode: str = "min"  # or "max"

@@ -21,8 +21,8 @@ class CopyData(ProbeData):
     task = "zoo.tasks.language_model.LanguageModelTask"
     metric = "val/loss"
 
-    def __init__(self, n_symbols: int = 8, length: int = 10, lag: int = 20, n_train: int = 8000, n_val: int = 500,
-                 n_test: int = 1000, batch_size: int = 64, seed: int = 0):
+    def __init__(self, n_symbols: int, length: int, lag: int, n_train: int, n_val: int, n_test: int,
+                 batch_size: int, seed: int):
         super().__init__(n_train, n_val, n_test, batch_size, seed)
         if n_symbols < 2:
             raise ZooError(f"data.n_symbols must be >= 2 (one symbol needs no memory), got {n_symbols}")

@@ -6,7 +6,8 @@ cuts it into square patches in raster order (16 of 2x2, 4 of 4x4, 1 of 8x8), as 
 import numpy as np
 from sklearn.datasets import load_digits
 
-from zoo.data.labelled_sequences import LabelledSequenceData, LabelledSequences, check_fraction, stratified_split
+from zoo.data.base import check_fractions
+from zoo.data.labelled_sequences import LabelledSequenceData, LabelledSequences, stratified_split
 from zoo.errors import ZooError
 
 SIDE = 8  # pixels per image side
@@ -24,13 +25,11 @@ def patch_sequence(images: np.ndarray, patch: int) -> np.ndarray:
 class DigitsData(LabelledSequenceData):
     """Batches {"input": (B, steps, pixels) in [0, 1], "mask": (B, steps) all True, "label": (B,) the digit}."""
 
-    def __init__(self, patch: int = 1, val_fraction: float = 0.1, test_fraction: float = 0.2, split_seed: int = 0,
-                 batch_size: int = 64):
+    def __init__(self, patch: int, val_fraction: float, test_fraction: float, split_seed: int, batch_size: int):
         super().__init__(batch_size)
         if patch not in PATCHES:
             raise ZooError(f"data.patch must be one of {', '.join(map(str, PATCHES))} (it must divide 8), got {patch}")
-        check_fraction("val_fraction", val_fraction)
-        check_fraction("test_fraction", test_fraction)
+        check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         self.patch, self.split_seed = patch, split_seed
         self.val_fraction, self.test_fraction = val_fraction, test_fraction
 

@@ -10,11 +10,6 @@ from zoo.data.batching import LengthBatches
 from zoo.errors import ZooError
 
 
-def check_fraction(name: str, fraction: float) -> None:
-    if not 0.0 < fraction < 0.5:
-        raise ZooError(f"data.{name} must be in (0, 0.5), got {fraction}")
-
-
 def stratified_split(labels: np.ndarray, fractions: tuple[float, ...], seed: int) -> list[np.ndarray]:
     """Sorted index arrays [rest, part 1, part 2, ...]: each part takes round(fraction * n) cases of every class,
     so that small validation sets still hold every class in proportion. Fixed by `seed`."""

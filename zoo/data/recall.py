@@ -26,8 +26,8 @@ class RecallData(ProbeData):
     metric = "val/accuracy"
     metric_mode = "max"
 
-    def __init__(self, vocab_size: int = 32, n_pairs: int = 8, n_queries: int = 8, lag: int = 0, n_train: int = 8000,
-                 n_val: int = 500, n_test: int = 1000, batch_size: int = 64, seed: int = 0):
+    def __init__(self, vocab_size: int, n_pairs: int, n_queries: int, lag: int, n_train: int, n_val: int,
+                 n_test: int, batch_size: int, seed: int):
         super().__init__(n_train, n_val, n_test, batch_size, seed)
         n_keys = vocab_size // 2 - 1
         if n_pairs < 1:

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from zoo.data.base import ZooDataModule
+from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import ShuffledBatches
 from zoo.data.reading import read_text
 from zoo.errors import ZooError
@@ -194,12 +194,10 @@ class OneStepForecastData(ZooDataModule):
 class SeriesData(OneStepForecastData):
     """One column of a CSV file, cut chronologically: training rows, then validation, then one test period."""
 
-    def __init__(self, path: str, column: str, val_fraction: float = 0.15, test_fraction: float = 0.15,
-                 window: int = 32, batch_size: int = 16):
+    def __init__(self, path: str, column: str, val_fraction: float, test_fraction: float, window: int,
+                 batch_size: int):
         super().__init__(window, batch_size)
-        for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-            if not 0.0 < fraction < 0.5:
-                raise ZooError(f"data.{name} must be in (0, 0.5), got {fraction}")
+        check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         self.path, self.column = path, column
         self.val_fraction, self.test_fraction = val_fraction, test_fraction
 

@@ -5,9 +5,6 @@ from statsmodels.datasets import sunspots
 from zoo.data.series import OneStepForecastData, SeriesSplit
 from zoo.errors import ZooError
 
-CLASSIC_TEST_PERIODS = ((1921, 1955), (1956, 1979))
-
-
 def period_name(first: int, last: int) -> str:
     return f"test_{first}_{last}"
 
@@ -16,10 +13,7 @@ class SunspotsData(OneStepForecastData):
     """Training years 1700..train_end, of which the last `val_years` are held out for validation; one test per
     period of `test_periods` (first and last year, inclusive), each after train_end."""
 
-    test_names = tuple(period_name(*period) for period in CLASSIC_TEST_PERIODS)
-
-    def __init__(self, train_end: int = 1920, val_years: int = 40, test_periods=CLASSIC_TEST_PERIODS,
-                 window: int = 64, batch_size: int = 16):
+    def __init__(self, train_end: int, val_years: int, test_periods: list, window: int, batch_size: int):
         super().__init__(window, batch_size)
         if val_years < 1:
             raise ZooError(f"data.val_years must be >= 1, got {val_years}")

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from zoo.data.base import ZooDataModule
+from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import EpochBatches, ShuffledBatches
 from zoo.data.reading import read_text
 from zoo.errors import ZooError
@@ -113,12 +113,9 @@ class TextData(ZooDataModule):
     metric = "val/bpc"
     metric_mode = "min"
 
-    def __init__(self, path: str | None = None, length: int = 128, val_fraction: float = 0.05,
-                 test_fraction: float = 0.05, batch_size: int = 32):
+    def __init__(self, path: str | None, length: int, val_fraction: float, test_fraction: float, batch_size: int):
         super().__init__()
-        for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-            if not 0.0 < fraction < 0.5:
-                raise ZooError(f"data.{name} must be in (0, 0.5), got {fraction}")
+        check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         if length < 1 or batch_size < 1:
             raise ZooError(f"data.length and data.batch_size must be >= 1, got {length}, {batch_size}")
         self.path, self.length, self.batch_size = path, length, batch_size

@@ -5,7 +5,7 @@ import torch
 from tokenizers import Tokenizer
 from torch.utils.data import DataLoader
 
-from zoo.data.base import ZooDataModule
+from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import LengthBatches, pad_batch
 from zoo.data.parallel_corpus import read_parallel_corpus
 from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, fit_bpe
@@ -29,14 +29,11 @@ class TranslationData(ZooDataModule):
     task = "zoo.tasks.translation.TranslationTask"
     metric = "val/loss"
 
-    def __init__(self, path: str, format: str = "auto", source_column: int = 0, target_column: int = 1,
-                 max_pairs: int | None = None, max_tokens: int = 64, vocab_size: int = 2000, batch_size: int = 64,
-                 val_fraction: float = 0.05, test_fraction: float = 0.05, split_seed: int = 0,
-                 num_workers: int = 0):
+    def __init__(self, path: str, format: str, source_column: int, target_column: int, max_pairs: int | None,
+                 max_tokens: int, vocab_size: int, batch_size: int, val_fraction: float, test_fraction: float,
+                 split_seed: int, num_workers: int):
         super().__init__()
-        for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-            if not 0.0 < fraction < 0.5:
-                raise ZooError(f"data.{name} must be in (0, 0.5), got {fraction}")
+        check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         if batch_size < 1 or max_tokens < 1 or vocab_size <= len(SPECIAL_TOKENS):
             raise ZooError(
                 f"data.batch_size and data.max_tokens must be >= 1 and data.vocab_size > 4, "

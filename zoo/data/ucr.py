@@ -6,7 +6,8 @@ from the training split. Every channel is z-normalised with statistics of the tr
 import numpy as np
 from sktime.datasets import load_UCR_UEA_dataset
 
-from zoo.data.labelled_sequences import LabelledSequenceData, LabelledSequences, check_fraction, stratified_split
+from zoo.data.base import check_fractions
+from zoo.data.labelled_sequences import LabelledSequenceData, LabelledSequences, stratified_split
 from zoo.errors import ZooError
 
 # Published test error of 1-nearest-neighbour DTW on the archive's split, the reference every method is read against.
@@ -57,13 +58,12 @@ class UCRData(LabelledSequenceData):
     """Batches {"input": (B, T, channels), "mask": (B, T) True at real steps (sets of varying length are
     right-padded), "label": (B,) class index}; `classes` names each index as the archive does."""
 
-    def __init__(self, name: str = "ItalyPowerDemand", val_fraction: float = 0.1, split_seed: int = 0,
-                 batch_size: int = 32):
+    def __init__(self, name: str, val_fraction: float, split_seed: int, batch_size: int):
         super().__init__(batch_size)
         if name not in DTW_1NN_ERROR:
             raise ZooError(f"data.name={name} is not a UCR / UEA set bundled with sktime that zoo knows; "
                            f"choose one of {', '.join(sorted(DTW_1NN_ERROR))}")
-        check_fraction("val_fraction", val_fraction)
+        check_fractions(val_fraction=val_fraction)
         self.name, self.val_fraction, self.split_seed = name, val_fraction, split_seed
 
     def load_splits(self):

@@ -41,8 +41,9 @@ class WindowConvolution(nn.Module):
 
 class AR(Backbone):
     reads_both_ways = True
+    search_space = {"model.window": [2, 4, 8, 16, 32]}
 
-    def __init__(self, window: int = 8, **backbone):
+    def __init__(self, *, window: int, **backbone):
         if window < 1:
             raise ValueError(f"model.window must be >= 1 (the number of past inputs the model reads), got {window}")
         self.window = window  # read by make_mixer, which the Backbone calls while it builds its layers

@@ -16,6 +16,7 @@ and `forward` must equal `init_state` + repeated `step`.
 import torch
 from torch import nn
 
+from zoo.configurable import Configurable
 from zoo.models.attention import CrossAttention
 
 
@@ -82,19 +83,22 @@ class Block(nn.Module):
         return x_t + self.dropout(self.ff(self.ff_norm(x_t))), state
 
 
-class Backbone(nn.Module):
-    """A stack of `n_layers` residual blocks around an architecture's mixer.
+class Backbone(Configurable, nn.Module):
+    """A stack of `n_layers` residual blocks around an architecture's mixer. An architecture's knobs, these shared
+    ones included, take their defaults from its YAML, conf/model/<its module>.yaml (zoo/configurable.py).
 
     cross_attention: each layer also attends to `memory` (the encoder's output) -- a decoder.
     bidirectional: recurrent mixers get a second, backward copy so that `forward(causal=False)` reads the whole
         sequence (an encoder). Window and attention mixers read both ways without one.
     """
 
+    config_group = "model"
     reads_both_ways = False  # True where the mixer itself has a non-causal mode
+    # what `hparams_search=optuna` searches of this architecture beside the shared knobs: {key: choices}
+    search_space: dict[str, list] = {}
 
-    def __init__(self, d_model: int = 128, n_layers: int = 2, n_heads: int = 4, dropout: float = 0.1,
-                 ff_mult: int = 4, cross_attention: bool = False, bidirectional: bool = False,
-                 params: str | None = None):
+    def __init__(self, *, d_model: int, n_layers: int, n_heads: int, dropout: float, ff_mult: int,
+                 params: str | None, cross_attention: bool = False, bidirectional: bool = False):
         super().__init__()
         if params is not None:
             raise ValueError(

@@ -80,7 +80,9 @@ class DiagonalRecurrence(nn.Module):
 
 
 class LatentAR(Backbone):
-    def __init__(self, d_state: int = 64, **backbone):
+    search_space = {"model.d_state": [16, 32, 64, 128]}
+
+    def __init__(self, *, d_state: int, **backbone):
         if d_state < 1:
             raise ValueError(f"model.d_state must be >= 1, got {d_state}")
         self.d_state = d_state  # read by make_mixer, which the Backbone calls while it builds its layers

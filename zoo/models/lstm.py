@@ -8,7 +8,7 @@ from zoo.models.recurrent import FusedRecurrence
 
 
 class LSTM(Backbone):
-    def __init__(self, forget_bias: float = 1.0, **backbone):
+    def __init__(self, *, forget_bias: float, **backbone):
         self.forget_bias = forget_bias  # read by make_mixer, which the Backbone calls while it builds its layers
         super().__init__(**backbone)
 

@@ -11,7 +11,9 @@ from zoo.models.recurrent import FusedRecurrence
 
 
 class RNN(Backbone):
-    def __init__(self, act: str = "tanh", recurrent_gain: float | None = None, **backbone):
+    search_space = {"model.act": ["tanh", "relu"]}
+
+    def __init__(self, *, act: str, recurrent_gain: float | None, **backbone):
         if act not in ("tanh", "relu"):
             raise ValueError(f"model.act must be 'tanh' or 'relu', got {act!r}")
         if recurrent_gain is not None and recurrent_gain <= 0:

@@ -64,6 +64,7 @@ def sinusoidal_positions(start: int, length: int, width: int, device) -> torch.T
 
 class Transformer(Backbone):
     reads_both_ways = True
+    search_space = {"model.n_heads": [1, 2, 4, 8]}  # every head count divides every width the search tries
 
     def make_mixer(self, layer):
         return SelfAttention(self.d_model, self.n_heads)

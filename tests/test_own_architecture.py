@@ -1,0 +1,113 @@
+"""Bring your own architecture without forking: a mixer in a directory of its own (its class importable, its YAML on
+`hydra.searchpath`) shows in --help, joins experiment=compare's sweep and the Optuna search space, trains through
+Hydra, and passes the contract tests pointed at it. Nothing in zoo is edited."""
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import MODELS, ROOT
+
+MIXER = '''
+"""A running mean of the past, the simplest causal mixer: y_t = W (x_1 + ... + x_t) / t."""
+import torch
+from torch import nn
+
+from zoo.models.backbone import Backbone
+
+
+class RunningMean(nn.Module):
+    def __init__(self, d_model):
+        super().__init__()
+        self.project = nn.Linear(d_model, d_model)
+
+    def forward(self, x, *, causal=True, mask=None):
+        steps = torch.arange(1, x.shape[1] + 1, device=x.device, dtype=x.dtype)[:, None]
+        return self.project(x.cumsum(1) / steps)
+
+    def init_state(self, batch_size):
+        weight = self.project.weight
+        return {"total": weight.new_zeros(batch_size, weight.shape[1]), "steps": 0}
+
+    def step(self, x_t, state):
+        total, steps = state["total"] + x_t, state["steps"] + 1
+        return self.project(total / steps), {"total": total, "steps": steps}
+
+
+class MeanMixer(Backbone):
+    search_space = {"model.smoothing": [0.0, 0.5]}
+
+    def __init__(self, *, smoothing: float, **backbone):
+        self.smoothing = smoothing
+        super().__init__(**backbone)
+
+    def make_mixer(self, layer):
+        return RunningMean(self.d_model)
+'''
+
+CONFIG = '''
+_target_: my_mixers.mean_mixer.MeanMixer
+d_model: 32  # width
+n_layers: 2
+n_heads: 2
+dropout: 0.0
+ff_mult: 2
+params: null
+smoothing: 0.0  # a knob of its own, searched by hparams_search=optuna
+'''
+
+
+@pytest.fixture(scope="module")
+def own(tmp_path_factory):
+    """A user's directory: my_mixers/mean_mixer.py and my_conf/model/mean_mixer.yaml."""
+    home = tmp_path_factory.mktemp("user")
+    (home / "my_mixers").mkdir()
+    (home / "my_mixers" / "__init__.py").write_text("")
+    (home / "my_mixers" / "mean_mixer.py").write_text(textwrap.dedent(MIXER))
+    (home / "my_conf" / "model").mkdir(parents=True)
+    (home / "my_conf" / "model" / "mean_mixer.yaml").write_text(CONFIG)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(home), str(ROOT)]), "OMP_NUM_THREADS": "1",
+           "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": "0"}
+    return home, env, f"hydra.searchpath=[file://{home / 'my_conf'}]"
+
+
+def run(args, env, cwd=ROOT, timeout=300):
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_lists_it(own):
+    home, env, searchpath = own
+    result = run(["-m", "zoo", "--help", searchpath], env)
+    assert f"model: {', '.join(sorted([*MODELS, 'mean_mixer']))}" in result.stdout
+
+
+def test_the_comparison_trains_it_beside_zoos_own(own, tmp_path):
+    home, env, searchpath = own
+    result = run(["-m", "zoo", "-m", "experiment=compare_smoke", "data=sunspots", "logger=none", "test=false",
+                  "++trainer.fast_dev_run=true", searchpath, f"hydra.sweep.dir={tmp_path}"], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summaries = [json.loads(path.read_text()) for path in tmp_path.glob("*/summary.json")]
+    assert "MeanMixer" in [summary["model"] for summary in summaries]
+    assert len(summaries) == len(MODELS) + 1
+    assert all(summary["status"] == "completed" for summary in summaries)
+
+
+def test_the_search_space_holds_its_own_knob(own):
+    home, env, searchpath = own
+    probe = ("from zoo.sweep import search_space; "
+             "print(search_space('my_mixers.mean_mixer.MeanMixer'))")
+    result = run(["-c", probe], env)
+    assert "{'model.smoothing': [0.0, 0.5]}" in result.stdout, result.stderr
+
+
+def test_the_contract_tests_pointed_at_it_pass(own):
+    home, env, searchpath = own
+    result = run(["-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "tests/test_contract.py",
+                  "tests/test_learning.py", "-k", "mean_mixer"], {**env, "ZOO_SEARCHPATH": str(home / "my_conf")})
+    assert result.returncode == 0, result.stdout[-3000:]
+    passed = int(re.search(r"(\d+) passed", result.stdout)[1])
+    assert passed == 6  # causal, step == forward, memory, bidirectional padding, builds on its own, learns
