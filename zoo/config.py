@@ -75,7 +75,6 @@ class TranslationDataConfig:
     val_fraction: float = 0.05
     test_fraction: float = 0.05
     split_seed: int = 0  # the split stays fixed when `seed` varies, so seeds are compared on one test set
-    num_workers: int = 0
 
 
 @dataclass
@@ -178,6 +177,10 @@ class TrainerConfig:
     gradient_clip_val: Optional[float] = 1.0
     # a non-finite training loss stops the run, naming the step; true: that batch is skipped (no update) and counted
     skip_nonfinite: bool = False
+    # zoo's, for every data set's DataLoaders: worker processes that prepare batches while the device computes
+    # (kept alive between epochs), and batches in page-locked memory, which a GPU copies from asynchronously
+    loader_workers: int = 0
+    pin_memory: bool = False
     accumulate_grad_batches: int = 1
     val_check_interval: Any = 1.0
     check_val_every_n_epoch: Optional[int] = 1

@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 from pytorch_lightning.utilities import rank_zero_only
 
+from zoo.accelerators import check_gpu_present, resolve_precision
 from zoo.budget import apply_budget, narrowest_under_budget
 from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
@@ -88,10 +89,14 @@ def plain(node: DictConfig) -> dict:
 
 def train(cfg: DictConfig) -> tuple[dict, dict]:
     split_threads_between_parallel_jobs()
+    check_gpu_present(cfg.trainer.accelerator)
+    # resolved here, so that summary.json and the trackers record the precision the run computed in
+    cfg.trainer.precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
     pl.seed_everything(cfg.seed, workers=True)
     # fail on sizes that cannot work together before reading any data
     build(cfg.model, "model", **narrowest_under_budget(cfg.model))
     datamodule = build(cfg.data, "data")
+    datamodule.loader_options = {"num_workers": cfg.trainer.loader_workers, "pin_memory": cfg.trainer.pin_memory}
     checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
     if not checkpoint_path and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
@@ -106,9 +111,9 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     objective = objective_name(cfg, datamodule)
     loggers = build_loggers(cfg, checkpoint)
     callbacks = build_callbacks(cfg, monitor={"monitor": objective, "mode": datamodule.metric_mode})
-    # skip_nonfinite is zoo's, not a Trainer argument (the task reads it above)
+    # zoo's own trainer keys, read above, are no Trainer arguments
     trainer_options = OmegaConf.create({key: value for key, value in plain(cfg.trainer).items()
-                                        if key != "skip_nonfinite"})
+                                        if key not in ("skip_nonfinite", "loader_workers", "pin_memory")})
     trainer = build(trainer_options, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback
     metrics = {}

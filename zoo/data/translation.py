@@ -31,8 +31,7 @@ class TranslationData(ZooDataModule):
 
     def __init__(self, path: str, format: str = "auto", source_column: int = 0, target_column: int = 1,
                  max_pairs: int | None = None, max_tokens: int = 64, vocab_size: int = 2000, batch_size: int = 64,
-                 val_fraction: float = 0.05, test_fraction: float = 0.05, split_seed: int = 0,
-                 num_workers: int = 0):
+                 val_fraction: float = 0.05, test_fraction: float = 0.05, split_seed: int = 0):
         super().__init__()
         for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
             if not 0.0 < fraction < 0.5:
@@ -45,7 +44,7 @@ class TranslationData(ZooDataModule):
         self.path, self.format = path, format
         self.source_column, self.target_column = source_column, target_column
         self.max_pairs, self.max_tokens, self.vocab_size = max_pairs, max_tokens, vocab_size
-        self.batch_size, self.num_workers = batch_size, num_workers
+        self.batch_size = batch_size
         self.val_fraction, self.test_fraction, self.split_seed = val_fraction, test_fraction, split_seed
         self.tokenizer: Tokenizer | None = None
         self.pairs: dict[str, list[tuple[str, str]]] = {}
@@ -100,5 +99,4 @@ class TranslationData(ZooDataModule):
             }
 
         sampler = LengthBatches(lengths, self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
-        return DataLoader(range(len(encoded)), batch_sampler=sampler, collate_fn=collate,
-                          num_workers=self.num_workers)
+        return self.make_loader(range(len(encoded)), batch_sampler=sampler, collate_fn=collate)
