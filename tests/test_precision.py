@@ -2,7 +2,9 @@
 
 CPU autocast casts the same ops to bf16 that CUDA autocast does (matmuls, linear layers, convolutions, fused RNNs),
 so every architecture's forward under torch.autocast("cpu", dtype=torch.bfloat16) is compared with its float32
-forward. The architectures are the files of conf/model/: a new one is checked with no edit here.
+forward. The architectures are the files of conf/model/: a new one is checked with no edit here. Where a GPU is
+visible, the same checks run under CUDA autocast too, in bf16 and in float16 (16-mixed, trainer=gpu's precision on
+cards without native bf16): there SDPA's fused kernels and cuDNN's RNNs compute.
 """
 import pytest
 import torch
@@ -13,6 +15,10 @@ from zoo.config import CONF_DIR
 from zoo.models.latent_ar import linear_scan
 
 MODELS = sorted(path.stem for path in (CONF_DIR / "model").glob("*.yaml"))
+PRECISIONS = [pytest.param("cpu", torch.bfloat16, id="cpu-bf16")]
+if torch.cuda.is_available():
+    PRECISIONS += [pytest.param("cuda", torch.bfloat16, id="cuda-bf16"),
+                   pytest.param("cuda", torch.float16, id="cuda-fp16")]
 SIZES = ["model.d_model=16", "model.n_layers=2", "model.n_heads=2", "model.dropout=0.0"]  # test_contract's
 LONG = 4096  # the longest sequence of the kernels benchmark on the CPU
 # Every backbone ends in a LayerNorm, so outputs are of unit scale and one absolute tolerance fits all. bf16 keeps
@@ -21,16 +27,16 @@ LONG = 4096  # the longest sequence of the kernels benchmark on the CPU
 TOLERANCE = 0.05
 
 
-def backbone(name: str, **kwargs) -> torch.nn.Module:
+def backbone(name: str, device: str = "cpu", **kwargs) -> torch.nn.Module:
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
         cfg = compose("train", overrides=[f"model={name}", *SIZES])
     torch.manual_seed(0)
-    return instantiate(cfg.model, **kwargs).eval()
+    return instantiate(cfg.model, **kwargs).eval().to(device)
 
 
-def in_bf16_and_float32(forward):
-    """(bf16-mixed output as float32, float32 output) of the same call."""
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+def mixed_and_float32(forward, device: str, dtype: torch.dtype):
+    """(mixed-precision output as float32, float32 output) of the same call."""
+    with torch.autocast(device, dtype=dtype):
         mixed = forward()
     return mixed.float(), forward()
 
@@ -38,11 +44,11 @@ def in_bf16_and_float32(forward):
 def assert_close_to_float32(mixed, exact, tolerance=TOLERANCE):
     assert torch.isfinite(mixed).all()
     difference = (mixed - exact).abs().max().item()
-    assert difference <= tolerance, f"bf16 differs from float32 by {difference:.4f} (tolerance {tolerance})"
-    assert difference > 0, "autocast changed nothing: the test no longer exercises bf16"
+    assert difference <= tolerance, f"{mixed.dtype} autocast differs from float32 by {difference:.4f} (tolerance {tolerance})"
+    assert difference > 0, "autocast changed nothing: the test no longer exercises a lower precision"
 
 
-def contract_inputs(length: int = 40):
+def contract_inputs(device: str, length: int = 40):
     """test_contract's shapes: a batch of three, one of them padded, and an encoder memory with padding."""
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(3, length, 16, generator=generator)
@@ -51,49 +57,53 @@ def contract_inputs(length: int = 40):
     memory = torch.randn(3, 7, 16, generator=generator)
     memory_mask = torch.ones(3, 7, dtype=torch.bool)
     memory_mask[0, 4:] = False
-    return x, mask, memory, memory_mask
+    return (tensor.to(device) for tensor in (x, mask, memory, memory_mask))
 
 
+@pytest.mark.parametrize("device,dtype", PRECISIONS)
 @pytest.mark.parametrize("name", MODELS)
 @torch.no_grad()
-def test_encoder_under_bf16_autocast_stays_close_to_float32(name):
-    model = backbone(name, bidirectional=True)
-    x, mask, _, _ = contract_inputs()
-    mixed, exact = in_bf16_and_float32(lambda: model(x, causal=False, mask=mask))
+def test_encoder_under_autocast_stays_close_to_float32(name, device, dtype):
+    model = backbone(name, device, bidirectional=True)
+    x, mask, _, _ = contract_inputs(device)
+    mixed, exact = mixed_and_float32(lambda: model(x, causal=False, mask=mask), device, dtype)
     assert_close_to_float32(mixed[mask], exact[mask])  # padded positions are read by nothing
 
 
+@pytest.mark.parametrize("device,dtype", PRECISIONS)
 @pytest.mark.parametrize("name", MODELS)
 @torch.no_grad()
-def test_decoder_under_bf16_autocast_stays_close_to_float32(name):
-    model = backbone(name, cross_attention=True)
-    x, _, memory, memory_mask = contract_inputs()
-    mixed, exact = in_bf16_and_float32(lambda: model(x, memory=memory, memory_mask=memory_mask))
+def test_decoder_under_autocast_stays_close_to_float32(name, device, dtype):
+    model = backbone(name, device, cross_attention=True)
+    x, _, memory, memory_mask = contract_inputs(device)
+    mixed, exact = mixed_and_float32(lambda: model(x, memory=memory, memory_mask=memory_mask), device, dtype)
     assert_close_to_float32(mixed, exact)
 
 
+@pytest.mark.parametrize("device,dtype", PRECISIONS)
 @pytest.mark.parametrize("name", MODELS)
-def test_long_sequence_under_bf16_autocast_trains_finite(name):
+def test_long_sequence_under_autocast_trains_finite(name, device, dtype):
     """T = 4096 through every scan, recurrence and attention: forward close to float32, every gradient finite."""
-    model = backbone(name)
-    x = torch.randn(2, LONG, 16, generator=torch.Generator().manual_seed(0))
+    model = backbone(name, device)
+    x = torch.randn(2, LONG, 16, generator=torch.Generator().manual_seed(0)).to(device)
     with torch.no_grad():
         exact = model(x)
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.autocast(device, dtype=dtype):
         mixed = model(x)
     assert_close_to_float32(mixed.float().detach(), exact)
-    weights = torch.randn(16, generator=torch.Generator().manual_seed(1))
+    weights = torch.randn(16, generator=torch.Generator().manual_seed(1)).to(device)
     (mixed.float() * weights).sum().backward()
     for parameter_name, parameter in model.named_parameters():
         assert torch.isfinite(parameter.grad).all(), parameter_name
 
 
+@pytest.mark.parametrize("device", [param.values[0] for param in PRECISIONS if param.values[1] == torch.bfloat16])
 @pytest.mark.parametrize("name", MODELS)
 @torch.no_grad()
-def test_long_sequence_in_pure_bf16_stays_finite(name):
+def test_long_sequence_in_pure_bf16_stays_finite(name, device):
     """precision=bf16-true: weights, states and every scan in bf16, nothing kept in float32."""
-    model = backbone(name).bfloat16()
-    x = torch.randn(2, LONG, 16, generator=torch.Generator().manual_seed(0)).bfloat16()
+    model = backbone(name, device).bfloat16()
+    x = torch.randn(2, LONG, 16, generator=torch.Generator().manual_seed(0)).bfloat16().to(device)
     assert torch.isfinite(model(x)).all()
 
 
