@@ -18,17 +18,18 @@ PYTHON=${PYTHON:-python3}
 BUDGET=${GPU_CHECK_BUDGET:-540}
 OUT_DIR=${OUT:-outputs/gpu_check}
 RUNS=$(mktemp -d)  # run directories stay out of $OUT, which brings back 8 files at most
+ALL_STEPS=(env tests main bench-long bench-train ddp)
 DRY=0
 STEPS=()
 for argument in "$@"; do
   case $argument in
     --dry-run) DRY=1 ;;
     env | tests | main | bench-long | bench-train | ddp) STEPS+=("$argument") ;;
-    *) echo "gpu_check.sh: unknown argument '$argument' (steps: env tests main bench-long bench-train ddp; --dry-run)" >&2
+    *) echo "gpu_check.sh: unknown argument '$argument' (steps: ${ALL_STEPS[*]}; --dry-run)" >&2
        exit 2 ;;
   esac
 done
-[ ${#STEPS[@]} -eq 0 ] && STEPS=(env tests main bench-long bench-train ddp)
+[ ${#STEPS[@]} -eq 0 ] && STEPS=("${ALL_STEPS[@]}")
 
 mkdir -p "$OUT_DIR"
 REPORT=$OUT_DIR/gpu_check.md
@@ -87,7 +88,8 @@ run = json.load(open(source))
 metrics = run["metrics"]
 card = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
 minutes, seconds = divmod(round(run["wall_seconds"]), 60)
-print(f"\n| main job | wall time | training tokens/s | BLEU | chrF | peak memory MB | precision |\n|---|---|---|---|---|---|---|")
+print("\n| main job | wall time | training tokens/s | BLEU | chrF | peak memory MB | precision |")
+print("|---|---|---|---|---|---|---|")
 print(f"| {card} (trainer=gpu) | {minutes} min {seconds} s | {run.get('tokens_per_second', 0):,.0f} | "
       f"{metrics.get('test/bleu', float('nan')):.1f} | {metrics.get('test/chrf', float('nan')):.1f} | "
       f"{run.get('peak_memory_mb', 0):,.0f} | {run['config']['trainer']['precision']} |")
