@@ -100,12 +100,12 @@ def test_a_non_finite_loss_stops_the_run_naming_the_step(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "Error: training loss is nan at step 2 (epoch 0, batch 2): lower optim.lr, or set "
-        "trainer.skip_nonfinite=true to skip such batches")
+        "optim.skip_nonfinite=true to skip such batches")
     assert summary(tmp_path)["status"] == "failed"
 
 
 def test_skip_nonfinite_skips_the_batch_and_counts_it(tmp_path):
-    result = zoo(*POISONED, "trainer.skip_nonfinite=true", f"hydra.run.dir={tmp_path}")
+    result = zoo(*POISONED, "optim.skip_nonfinite=true", f"hydra.run.dir={tmp_path}")
     assert result.returncode == 0, result.stderr[-3000:]
     record = summary(tmp_path)
     assert record["skipped_nonfinite_batches"] == 1

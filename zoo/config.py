@@ -31,8 +31,6 @@ class TrainerConfig:
     max_steps: int = -1
     max_time: Optional[str] = None  # "DD:HH:MM:SS"
     gradient_clip_val: Optional[float] = 1.0
-    # a non-finite training loss stops the run, naming the step; true: that batch is skipped (no update) and counted
-    skip_nonfinite: bool = False
     accumulate_grad_batches: int = 1
     val_check_interval: Any = 1.0
     check_val_every_n_epoch: Optional[int] = 1
@@ -54,6 +52,15 @@ class OptimConfig:
     lr: float = 2e-3
     weight_decay: float = 0.01
     warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then inverse-square-root decay
+    # a non-finite training loss stops the run, naming the step; true: that batch is skipped (no update) and counted
+    skip_nonfinite: bool = False
+
+
+@dataclass
+class LoaderConfig:
+    """Every data set's DataLoaders (trainer=gpu sets both)."""
+    workers: int = 0  # processes that prepare batches while the device computes, kept alive between epochs
+    pin_memory: bool = False  # batches in page-locked memory, which a GPU copies from asynchronously
 
 
 @dataclass
@@ -73,6 +80,7 @@ class TrainConfig:
     paths: Any = MISSING
     optim: OptimConfig = field(default_factory=OptimConfig)
     decode: DecodeConfig = field(default_factory=DecodeConfig)
+    loader: LoaderConfig = field(default_factory=LoaderConfig)
     seed: int = 0
     train: bool = True
     test: bool = True

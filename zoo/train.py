@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 from pytorch_lightning.utilities import rank_zero_only
 
+from zoo.accelerators import check_gpu_present, resolve_precision
 from zoo.budget import apply_budget, narrowest_under_budget
 from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.configurable import check_types
@@ -96,6 +97,7 @@ def prepare(cfg: DictConfig, checkpoint: dict | None = None):
     # fail on sizes that cannot work together before reading any data
     build(cfg.model, "model", **narrowest_under_budget(cfg.model))
     datamodule = build(cfg.data, "data")
+    datamodule.loader_options = {"num_workers": cfg.loader.workers, "pin_memory": cfg.loader.pin_memory}
     # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
     datamodule.load_state_dict((checkpoint or {}).get(type(datamodule).__qualname__, {}))
     datamodule.setup("fit")
@@ -106,20 +108,20 @@ def prepare(cfg: DictConfig, checkpoint: dict | None = None):
 
 def train(cfg: DictConfig) -> tuple[dict, dict]:
     split_threads_between_parallel_jobs()
+    check_gpu_present(cfg.trainer.accelerator)
+    # resolved here, so that summary.json and the trackers record the precision the run computed in
+    cfg.trainer.precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
     checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
     if not checkpoint_path and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
     datamodule, task = prepare(cfg, checkpoint)
     if checkpoint:
         check_fits(checkpoint, task, checkpoint_path)
-    task.skip_nonfinite = cfg.trainer.skip_nonfinite
+    task.skip_nonfinite = cfg.optim.skip_nonfinite
     objective = objective_name(cfg, datamodule)
     loggers = build_loggers(cfg, checkpoint)
     callbacks = build_callbacks(cfg, monitor={"monitor": objective, "mode": datamodule.metric_mode})
-    # skip_nonfinite is zoo's, not a Trainer argument (the task reads it above)
-    trainer_options = OmegaConf.create({key: value for key, value in plain(cfg.trainer).items()
-                                        if key != "skip_nonfinite"})
-    trainer = build(trainer_options, "trainer", logger=loggers or False, callbacks=callbacks)
+    trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback
     metrics = {}
     if cfg.train:

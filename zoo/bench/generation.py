@@ -1,12 +1,10 @@
 """Generation: greedy decoding through init_state + step (a KV cache for attention) against re-running forward on
 the whole growing prefix for every new token, as a model without a step would have to."""
-import time
-
 import torch
 
 from zoo.bench.sizes import MODELS, Sizes
 from zoo.bench.throughput import language_model
-from zoo.bench.timing import markdown_table
+from zoo.bench.timing import finished, markdown_table
 
 
 def decode_by_rerunning(task, prompt: torch.Tensor, length: int) -> torch.Tensor:
@@ -16,24 +14,24 @@ def decode_by_rerunning(task, prompt: torch.Tensor, length: int) -> torch.Tensor
     return tokens[:, prompt.shape[1]:]
 
 
-def timed(decode) -> tuple[float, torch.Tensor]:
-    started = time.perf_counter()
+def timed(decode, device: str) -> tuple[float, torch.Tensor]:
+    started = finished(device)
     tokens = decode()
-    return time.perf_counter() - started, tokens
+    return finished(device) - started, tokens
 
 
 @torch.no_grad()
-def run(sizes: Sizes) -> str:
+def run(sizes: Sizes, device: str = "cpu") -> str:
     """Batch 1 (one user's latency: every op is tiny, so both ways are bound by per-op dispatch) and the standard
     batch (where the work of re-running the prefix shows)."""
     rows = []
     for batch in (1, sizes.batch):
         for name in MODELS:
-            task = language_model(name, sizes).eval()
-            prompt = torch.randint(sizes.vocab, (batch, 1), generator=torch.Generator().manual_seed(0))
+            task = language_model(name, sizes).eval().to(device)
+            prompt = torch.randint(sizes.vocab, (batch, 1), generator=torch.Generator().manual_seed(0)).to(device)
             task.generate(prompt, 2, temperature=0)  # first calls allocate
-            stepped, by_step = timed(lambda: task.generate(prompt, sizes.generated, temperature=0))
-            rerun, by_rerun = timed(lambda: decode_by_rerunning(task, prompt, sizes.generated))
+            stepped, by_step = timed(lambda: task.generate(prompt, sizes.generated, temperature=0), device)
+            rerun, by_rerun = timed(lambda: decode_by_rerunning(task, prompt, sizes.generated), device)
             tokens = batch * sizes.generated
             rows.append([name, batch, tokens / stepped, tokens / rerun, rerun / stepped,
                          "yes" if torch.equal(by_step, by_rerun) else "no"])

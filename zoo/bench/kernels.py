@@ -29,16 +29,16 @@ def cell_loop(cell: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return torch.stack(outputs, dim=1)
 
 
-def recurrence_forms(family: str, sizes: Sizes):
+def recurrence_forms(family: str, sizes: Sizes, device: str = "cpu"):
     fused, cell = CELLS[family]
-    mixer = FusedRecurrence(fused(sizes.d_model, sizes.d_model, batch_first=True))
-    loop = cell(sizes.d_model, sizes.d_model)
+    mixer = FusedRecurrence(fused(sizes.d_model, sizes.d_model, batch_first=True)).to(device)
+    loop = cell(sizes.d_model, sizes.d_model).to(device)
     return {f"fused nn.{fused.__name__} (zoo)": mixer, f"nn.{cell.__name__} loop": lambda x: cell_loop(loop, x)}
 
 
 def explicit_attention(query, key, value):
     scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
-    later = torch.ones(scores.shape[-2:], dtype=torch.bool).triu(1)
+    later = torch.ones(scores.shape[-2:], dtype=torch.bool, device=scores.device).triu(1)
     return scores.masked_fill(later, float("-inf")).softmax(-1) @ value
 
 
@@ -51,8 +51,8 @@ def attention_forms():
     }
 
 
-def window_forms(sizes: Sizes, width: int = 8):
-    convolution = WindowConvolution(sizes.d_model, width)
+def window_forms(sizes: Sizes, width: int = 8, device: str = "cpu"):
+    convolution = WindowConvolution(sizes.d_model, width).to(device)
     weight, bias = convolution.conv.weight, convolution.conv.bias  # (out, in, width)
 
     def shifted_matmuls(x):
@@ -76,19 +76,32 @@ def forward_backward(form, inputs):
     return run
 
 
+def fits_in_memory(run) -> bool:
+    """Whether a form runs at all: on a GPU at T = 8192, explicit attention's (B, heads, T, T) scores do not fit."""
+    try:
+        run()
+        return True
+    except torch.OutOfMemoryError:
+        torch.cuda.empty_cache()
+        return False
+
+
 def timed_rows(family, length, forms, inputs, errors=None):
-    seconds = best_seconds({name: forward_backward(form, inputs) for name, form in forms.items()}, ROUNDS)
+    runs = {name: forward_backward(form, inputs) for name, form in forms.items()}
+    fitting = {name: run for name, run in runs.items() if fits_in_memory(run)}
+    seconds = best_seconds(fitting, ROUNDS, inputs[0].device)
     zoo = next(value for name, value in seconds.items() if name.endswith("(zoo)"))
-    return [[family, length, name, 1000 * value, value / zoo, "" if errors is None else f"{errors[name]:.1e}"]
-            for name, value in seconds.items()]
+    return [[family, length, name, 1000 * seconds[name] if name in seconds else "out of memory",
+             seconds[name] / zoo if name in seconds else "", "" if errors is None else f"{errors[name]:.1e}"]
+            for name in runs]
 
 
-def scan_rows(sizes: Sizes, length: int):
+def scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
     """latent_ar's scan, with each form's largest error against a float64 step loop: a fast form that is not
     finite at long lengths is no candidate."""
     generator = torch.Generator().manual_seed(0)
-    decay = (torch.rand(sizes.d_state, generator=generator) * 0.099 + 0.9).requires_grad_()  # zoo's initial range
-    inputs = torch.randn(sizes.batch, length, sizes.d_state, generator=generator).requires_grad_()
+    decay = (torch.rand(sizes.d_state, generator=generator) * 0.099 + 0.9).to(device).requires_grad_()  # zoo's init
+    inputs = torch.randn(sizes.batch, length, sizes.d_state, generator=generator).to(device).requires_grad_()
     forms = {"chunked scan, 2 sqrt(T) steps (zoo)": linear_scan, **SCAN_FORMS}
     exact = step_loop(decay.double(), inputs.double())
     with torch.no_grad():
@@ -143,17 +156,18 @@ def mixer_rows(name: str, sizes: Sizes) -> list[list]:
     return rows
 
 
-def run(sizes: Sizes) -> str:
+def run(sizes: Sizes, device: str = "cpu") -> str:
     torch.manual_seed(0)
     rows = []
     for length in sizes.scan_lengths:
-        rows += scan_rows(sizes, length)
+        rows += scan_rows(sizes, length, device)
     for length in sizes.lengths:
-        x = torch.randn(sizes.batch, length, sizes.d_model, requires_grad=True)
-        rows += timed_rows("ar", length, window_forms(sizes), (x,))
+        x = torch.randn(sizes.batch, length, sizes.d_model, device=device, requires_grad=True)
+        rows += timed_rows("ar", length, window_forms(sizes, device=device), (x,))
         for family in CELLS:
-            rows += timed_rows(family, length, recurrence_forms(family, sizes), (x,))
-        heads = [torch.randn(sizes.batch, 4, length, sizes.d_model // 4, requires_grad=True) for _ in range(3)]
+            rows += timed_rows(family, length, recurrence_forms(family, sizes, device), (x,))
+        heads = [torch.randn(sizes.batch, 4, length, sizes.d_model // 4, device=device, requires_grad=True)
+                 for _ in range(3)]
         rows += timed_rows("transformer", length, attention_forms(), heads)
     header = ["family", "T", "form", "ms fwd+bwd", "x zoo", "max rel. error vs float64"]
     mixers = [row for name in MODELS for row in mixer_rows(name, sizes)]

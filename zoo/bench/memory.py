@@ -1,6 +1,7 @@
 """Memory: the peak resident memory one training step (forward, backward, optimizer step) adds above the built
-model and its batch, per architecture and length. Each point runs in a fresh interpreter: memory a previous
-measurement freed stays with the process and would hide the next one's growth.
+model and its batch, per architecture and length. On the CPU each point runs in a fresh interpreter: memory a
+previous measurement freed stays with the process and would hide the next one's growth. On CUDA, torch's allocator
+counts its own peak, which resets between points.
 
 `python -m zoo.bench.memory MODEL LENGTH [--quick]` measures one point and prints it in MB.
 """
@@ -21,7 +22,7 @@ def resident_kb(field: str) -> int:
         return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
 
-def training_step_megabytes(name: str, length: int, sizes: Sizes) -> float:
+def training_step_megabytes(name: str, length: int, sizes: Sizes, device: str = "cpu") -> float:
     import torch
     import torch.nn.functional as F
 
@@ -29,16 +30,25 @@ def training_step_megabytes(name: str, length: int, sizes: Sizes) -> float:
     from zoo.tasks.language_model import IGNORE
 
     torch.set_num_threads(1)
-    task = language_model(name, sizes)
-    batch = next(iter(random_batches(sizes, length, 1)))
+    task = language_model(name, sizes).to(device)
+    batch = {key: tensor.to(device) for key, tensor in next(iter(random_batches(sizes, length, 1))).items()}
     optimizer, _ = task_optimizer(task, 1)
-    with open("/proc/self/clear_refs", "w") as clear_refs:
-        clear_refs.write("5")  # the peak restarts from what is resident now
-    before = resident_kb("VmRSS")
+    on_cuda = torch.device(device).type == "cuda"
+    if on_cuda:
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+    else:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")  # the peak restarts from what is resident now
+        before = resident_kb("VmRSS") * 1024
     loss = F.cross_entropy(task(batch["input"]).flatten(0, 1), batch["target"].flatten(), ignore_index=IGNORE)
     loss.backward()
     optimizer.step()
-    return (resident_kb("VmHWM") - before) / 1024
+    if on_cuda:
+        torch.cuda.synchronize(device)
+        return (torch.cuda.max_memory_allocated(device) - before) / 2**20
+    return (resident_kb("VmHWM") * 1024 - before) / 2**20
 
 
 def measured_in_fresh_process(name: str, length: int, quick: bool) -> float:
@@ -47,8 +57,13 @@ def measured_in_fresh_process(name: str, length: int, quick: bool) -> float:
     return float(result.stdout.split()[-1])
 
 
-def run(sizes: Sizes, quick: bool = False) -> str:
-    rows = [[name, *(measured_in_fresh_process(name, length, quick) for length in sizes.lengths)] for name in MODELS]
+def run(sizes: Sizes, quick: bool = False, device: str = "cpu") -> str:
+    if device == "cpu":
+        rows = [[name, *(measured_in_fresh_process(name, length, quick) for length in sizes.lengths)]
+                for name in MODELS]
+    else:
+        rows = [[name, *(training_step_megabytes(name, length, sizes, device) for length in sizes.lengths)]
+                for name in MODELS]
     return markdown_table(["model", *(f"MB at T={length}" for length in sizes.lengths)], rows)
 
 

@@ -15,7 +15,7 @@ def step_loop(decay, inputs):
 
 def cumulative_sum(decay, inputs):
     """h_t = a^t * sum_s u_s / a^s: one cumsum, but a^t underflows (and 1 / a^t overflows) on long sequences."""
-    powers = decay ** torch.arange(inputs.shape[1], dtype=inputs.dtype)[:, None]
+    powers = decay ** torch.arange(inputs.shape[1], dtype=inputs.dtype, device=inputs.device)[:, None]
     return powers * torch.cumsum(inputs / powers, dim=1)
 
 
@@ -31,7 +31,7 @@ def doubling_scan(decay, inputs):
 def fft_convolution(decay, inputs):
     """h = u * k with the kernel k_j = a^j, as one FFT convolution (S4's form)."""
     length = inputs.shape[1]
-    kernel = decay ** torch.arange(length, dtype=inputs.dtype)[:, None]
+    kernel = decay ** torch.arange(length, dtype=inputs.dtype, device=inputs.device)[:, None]
     spectrum = torch.fft.rfft(inputs, n=2 * length, dim=1) * torch.fft.rfft(kernel, n=2 * length, dim=0)
     return torch.fft.irfft(spectrum, n=2 * length, dim=1)[:, :length]
 
@@ -43,7 +43,7 @@ def matrix_per_chunk(decay, inputs, chunk=64):
     span = min(chunk, length)
     n_chunks = -(-length // span)
     chunks = F.pad(inputs, (0, 0, 0, n_chunks * span - length)).view(batch, n_chunks, span, width)
-    steps = torch.arange(span)
+    steps = torch.arange(span, device=inputs.device)
     lag = steps[:, None] - steps[None, :]
     kernel = torch.exp(lag.clamp(min=0)[..., None] * decay.log()) * (lag >= 0)[..., None]
     within = torch.einsum("tsn,bcsn->bctn", kernel, chunks)

@@ -7,7 +7,6 @@ cost (data loader, hooks, logging) is inside the window.
 import inspect
 import logging
 import tempfile
-import time
 import warnings
 from dataclasses import asdict
 from types import SimpleNamespace
@@ -18,7 +17,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from zoo.bench.sizes import MODELS, Sizes, backbone_config
-from zoo.bench.timing import markdown_table
+from zoo.bench.timing import finished, markdown_table
 from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory
 from zoo.config import OptimConfig, TrainerConfig
 from zoo.tasks.language_model import IGNORE, LanguageModelTask
@@ -48,7 +47,7 @@ class StepClock(pl.Callback):
         self.stamps = []
 
     def on_train_batch_end(self, trainer, task, outputs, batch, batch_index):
-        self.stamps.append(time.perf_counter())
+        self.stamps.append(finished(task.device))
 
 
 def tokens_per_second(stamps: list[float], warmup: int, tokens_per_step: int) -> float:
@@ -65,12 +64,14 @@ def task_optimizer(task: LanguageModelTask, steps: int):
     return configured["optimizer"], configured["lr_scheduler"]["scheduler"]
 
 
-def plain_loop(task: LanguageModelTask, loader: DataLoader) -> list[float]:
+def plain_loop(task: LanguageModelTask, loader: DataLoader, device: str = "cpu") -> list[float]:
     """What Lightning's automatic optimisation does with zoo's trainer defaults (gradient_clip_val 1.0), by hand."""
+    task.to(device)
     optimizer, schedule = task_optimizer(task, len(loader))
     task.train()
     stamps = []
     for batch in loader:
+        batch = {name: tensor.to(device) for name, tensor in batch.items()}  # as Lightning moves each batch
         logits = task(batch["input"])
         loss = F.cross_entropy(logits.flatten(0, 1), batch["target"].flatten(), ignore_index=IGNORE)
         optimizer.zero_grad()
@@ -78,7 +79,7 @@ def plain_loop(task: LanguageModelTask, loader: DataLoader) -> list[float]:
         torch.nn.utils.clip_grad_norm_(task.parameters(), TrainerConfig.gradient_clip_val)
         optimizer.step()
         schedule.step()
-        stamps.append(time.perf_counter())
+        stamps.append(finished(device))
     return stamps
 
 
@@ -91,7 +92,7 @@ def quiet_lightning() -> None:
         warnings.filterwarnings("ignore", advice)
 
 
-def lightning_fit(task: LanguageModelTask, loader: DataLoader) -> list[float]:
+def lightning_fit(task: LanguageModelTask, loader: DataLoader, device: str = "cpu") -> list[float]:
     """zoo's trainer defaults, less what a benchmark must not do (write logs or checkpoints, validate), with the
     recorders zoo's runs always add."""
     clock = StepClock()
@@ -99,7 +100,7 @@ def lightning_fit(task: LanguageModelTask, loader: DataLoader) -> list[float]:
     options = {key: value for key, value in asdict(TrainerConfig()).items() if key in lightning_knows}
     with tempfile.TemporaryDirectory() as scratch:
         options.update(
-            accelerator="cpu", devices=1, max_steps=len(loader), default_root_dir=scratch, logger=False,
+            accelerator=device, devices=1, max_steps=len(loader), default_root_dir=scratch, logger=False,
             enable_progress_bar=False, enable_checkpointing=False, enable_model_summary=False,
             limit_val_batches=0, num_sanity_val_steps=0,
             callbacks=[TrainingThroughput(), ValidationHistory(), PeakMemory(), clock],
@@ -108,7 +109,7 @@ def lightning_fit(task: LanguageModelTask, loader: DataLoader) -> list[float]:
     return clock.stamps
 
 
-def run(sizes: Sizes) -> str:
+def run(sizes: Sizes, device: str = "cpu") -> str:
     quiet_lightning()
     rows = []
     for name in MODELS:
@@ -119,8 +120,8 @@ def run(sizes: Sizes) -> str:
             best = {"plain": 0.0, "zoo": 0.0}
             for _ in range(sizes.rounds):
                 best["plain"] = max(best["plain"], tokens_per_second(
-                    plain_loop(language_model(name, sizes), loader), warmup, tokens))
+                    plain_loop(language_model(name, sizes), loader, device), warmup, tokens))
                 best["zoo"] = max(best["zoo"], tokens_per_second(
-                    lightning_fit(language_model(name, sizes), loader), warmup, tokens))
+                    lightning_fit(language_model(name, sizes), loader, device), warmup, tokens))
             rows.append([name, length, timed, best["plain"], best["zoo"], best["zoo"] / best["plain"]])
     return markdown_table(["model", "T", "timed steps", "plain tok/s", "zoo tok/s", "zoo / plain"], rows)

@@ -2,6 +2,7 @@
 import pytorch_lightning as pl
 import torch
 from hydra.utils import get_class
+from torch.utils.data import DataLoader
 
 from zoo.configurable import Configurable
 from zoo.errors import ZooError
@@ -27,6 +28,9 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
         super().__init__()
         # the run's seed orders the training batches: zoo seeds torch before it builds the data module
         self.shuffle_seed = torch.initial_seed()
+        # loader.workers and loader.pin_memory, which zoo.train sets: none on the CPU, where a batch is
+        # cheap to collate and a worker's start-up would cost more than it saves
+        self.loader_options = {"num_workers": 0, "pin_memory": False}
 
     def task_arguments(self) -> dict:
         """What the task must know of the data: vocabulary size, input features, classes..."""
@@ -44,6 +48,11 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
         """The DataLoader of one split ("train", "val", "test"); data sets whose splits differ override the
         *_dataloader methods instead."""
         raise NotImplementedError
+
+    def make_loader(self, dataset, **arguments) -> DataLoader:
+        """A DataLoader with the trainer's workers and memory pinning; every data set builds its loaders here."""
+        workers = self.loader_options["num_workers"]
+        return DataLoader(dataset, **arguments, **self.loader_options, persistent_workers=workers > 0)
 
     def train_dataloader(self):
         return self.loader("train", shuffle=True)

@@ -91,4 +91,4 @@ class LabelledSequenceData(ZooDataModule):
         data = self.splits[split]
         # batches of similar length: a recurrence pays for every padded step
         sampler = LengthBatches(data.lengths(), self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
-        return DataLoader(range(len(data)), batch_sampler=sampler, collate_fn=data.collate)
+        return self.make_loader(range(len(data)), batch_sampler=sampler, collate_fn=data.collate)

@@ -54,4 +54,4 @@ class ProbeData(ZooDataModule):
             return {name: tensor[indices] for name, tensor in examples.items()}
 
         batches = ShuffledBatches(self.sizes[split], self.batch_size, shuffle, seed=self.shuffle_seed)
-        return DataLoader(range(self.sizes[split]), batch_sampler=batches, collate_fn=collate)
+        return self.make_loader(range(self.sizes[split]), batch_sampler=batches, collate_fn=collate)

@@ -146,7 +146,7 @@ class OneStepForecastData(ZooDataModule):
     def train_dataloader(self):
         windows = self.scaled[:self.split.val.start].unfold(0, self.window + 1, 1)  # (N, window + 1)
         batches = ShuffledBatches(len(windows), self.batch_size, shuffle=True, seed=self.shuffle_seed)
-        return DataLoader(windows, batch_sampler=batches, collate_fn=self._window_batch)
+        return self.make_loader(windows, batch_sampler=batches, collate_fn=self._window_batch)
 
     @staticmethod
     def _window_batch(windows: list[torch.Tensor]) -> dict:
@@ -168,7 +168,7 @@ class OneStepForecastData(ZooDataModule):
         }
 
     def _evaluation_loader(self, targets: range) -> DataLoader:
-        return DataLoader([self.one_step_ahead(targets)], batch_size=None)  # already a batch of one sequence
+        return self.make_loader([self.one_step_ahead(targets)], batch_size=None)  # already a batch of one sequence
 
     def val_dataloader(self):
         return self._evaluation_loader(self.split.val)

@@ -169,12 +169,12 @@ class TextData(ZooDataModule):
         windows = self.ids["train"].unfold(0, self.length + 1, 1)  # a view: window i starts at character i
         n_batches = max(1, len(self.ids["train"]) // (self.length * self.batch_size))
         sampler = RandomWindows(len(windows), self.batch_size, n_batches, self.shuffle_seed)
-        return DataLoader(windows, batch_sampler=sampler, collate_fn=as_batch)
+        return self.make_loader(windows, batch_sampler=sampler, collate_fn=as_batch)
 
     def _consecutive_loader(self, split: str) -> DataLoader:
         windows = self.ids[split].unfold(0, self.length + 1, self.length)  # targets overlap the next input by one
         batches = ShuffledBatches(len(windows), self.batch_size, shuffle=False)
-        return DataLoader(windows, batch_sampler=batches, collate_fn=as_batch)
+        return self.make_loader(windows, batch_sampler=batches, collate_fn=as_batch)
 
     def val_dataloader(self):
         return self._consecutive_loader("val")

@@ -31,7 +31,7 @@ class TranslationData(ZooDataModule):
 
     def __init__(self, path: str, format: str, source_column: int, target_column: int, max_pairs: int | None,
                  max_tokens: int, vocab_size: int, batch_size: int, val_fraction: float, test_fraction: float,
-                 split_seed: int, num_workers: int):
+                 split_seed: int):
         super().__init__()
         check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         if batch_size < 1 or max_tokens < 1 or vocab_size <= len(SPECIAL_TOKENS):
@@ -42,7 +42,7 @@ class TranslationData(ZooDataModule):
         self.path, self.format = path, format
         self.source_column, self.target_column = source_column, target_column
         self.max_pairs, self.max_tokens, self.vocab_size = max_pairs, max_tokens, vocab_size
-        self.batch_size, self.num_workers = batch_size, num_workers
+        self.batch_size = batch_size
         self.val_fraction, self.test_fraction, self.split_seed = val_fraction, test_fraction, split_seed
         self.tokenizer: Tokenizer | None = None
         self.pairs: dict[str, list[tuple[str, str]]] = {}
@@ -97,5 +97,4 @@ class TranslationData(ZooDataModule):
             }
 
         sampler = LengthBatches(lengths, self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
-        return DataLoader(range(len(encoded)), batch_sampler=sampler, collate_fn=collate,
-                          num_workers=self.num_workers)
+        return self.make_loader(range(len(encoded)), batch_sampler=sampler, collate_fn=collate)

@@ -26,7 +26,7 @@ def check_optim(optim: dict) -> None:
 
 
 class ZooTask(pl.LightningModule):
-    skip_nonfinite = False  # trainer.skip_nonfinite: skip a batch whose loss is not finite, rather than stop
+    skip_nonfinite = False  # optim.skip_nonfinite: skip a batch whose loss is not finite, rather than stop
 
     def __init__(self, optim: dict):
         super().__init__()
@@ -64,7 +64,7 @@ class ZooTask(pl.LightningModule):
         where = f"at step {self.global_step} (epoch {self.current_epoch}, batch {batch_index})"
         if not self.skip_nonfinite:
             raise NonFiniteLoss(f"training loss is {loss.item()} {where}: lower optim.lr, or set "
-                                f"trainer.skip_nonfinite=true to skip such batches")
+                                f"optim.skip_nonfinite=true to skip such batches")
         self.skipped_nonfinite += 1
         log.warning("skipped a batch whose training loss is %s %s (%d so far)", loss.item(), where,
                     self.skipped_nonfinite)

@@ -45,7 +45,9 @@ class ForecastingTask(ZooTask):
     def _log_errors(self):
         # RMSE over all positions of the split (not a mean of per-batch RMSEs), in the data's own units
         for stage, sums in self.squared_error_sums.items():
-            total, count = self.trainer.strategy.reduce(torch.tensor(sums, dtype=torch.float64), reduce_op="sum")
+            # on the module's device: NCCL reduces CUDA tensors only
+            sums = torch.tensor(sums, dtype=torch.float64, device=self.device)
+            total, count = self.trainer.strategy.reduce(sums, reduce_op="sum")
             mse = float(total / max(count, 1)) * self.hparams.scale**2
             self.log(f"{stage}/mse", mse)
             self.log(f"{stage}/rmse", math.sqrt(mse))

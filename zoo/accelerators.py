@@ -1,0 +1,28 @@
+"""What a GPU trainer asks of the machine, checked before any data is read, and the mixed precision that
+`trainer.precision=auto-mixed` (trainer=gpu's) stands for on the card at hand."""
+import torch
+
+from zoo.errors import ZooError
+
+AUTO_MIXED = "auto-mixed"
+
+
+def check_gpu_present(accelerator: str) -> None:
+    """Without this, Lightning says "No supported gpu backend found!" after the data set has been read."""
+    if accelerator not in ("gpu", "cuda") or torch.cuda.is_available():
+        return
+    reason = ("this torch is a CPU-only build" if torch.version.cuda is None
+              else "no CUDA device is visible (driver, CUDA_VISIBLE_DEVICES)")
+    raise ZooError(f"trainer.accelerator={accelerator} needs a CUDA GPU, but {reason} (torch {torch.__version__}): "
+                   f"use trainer=cpu, or trainer.accelerator=auto")
+
+
+def resolve_precision(precision, accelerator: str):
+    """auto-mixed: bf16-mixed on a card that computes bf16 natively (Ampere and later), 16-mixed on older ones
+    (emulated bf16 is slower than float32 there; 16-mixed's loss scaling guards float16's range), and 32-true on
+    the CPU, where bf16-mixed made the main job slower (DESIGN.md, known traps). Any other value is Lightning's."""
+    if precision != AUTO_MIXED:
+        return precision
+    if accelerator == "cpu" or not torch.cuda.is_available():
+        return "32-true"
+    return "bf16-mixed" if torch.cuda.is_bf16_supported(including_emulation=False) else "16-mixed"
