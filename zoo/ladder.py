@@ -34,7 +34,7 @@ class Ladder:
             for row in data_set.kept_rows:
                 if row.failed:
                     continue
-                found.setdefault(f"{row.model} {row.family}".strip(), []).append((step, data_set, row))
+                found.setdefault(row.family_label, []).append((step, data_set, row))
         return found
 
     def baseline(self) -> list[tuple[float, float]]:

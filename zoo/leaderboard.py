@@ -72,6 +72,11 @@ class Row:
         return f"{self.model} {self.variant}".strip()
 
     @property
+    def family_label(self) -> str:
+        """The label less the tuned settings: one line per model across a ladder, one colour in the charts."""
+        return f"{self.model} {self.family}".strip()
+
+    @property
     def failed(self) -> bool:
         return self.runs[0].status != "completed"
 
@@ -237,6 +242,11 @@ class DataSet:
     def verdict_values(self, row: Row) -> list[float]:
         """The row's seeds' verdict figure (for the objective: the best checkpoint's, as headline())."""
         return self.headline(row) if self.verdict_metric == self.objective_label else row.metric(self.verdict_metric)
+
+    def verdict_value(self, run: Run) -> float | None:
+        if self.verdict_metric == self.objective_label:
+            return run.metrics.get(f"best/{self.objective}", run.metrics.get(self.objective))
+        return run.metrics.get(self.verdict_metric)
 
     def judge(self) -> None:
         """Rank the kept, completed rows by the verdict figure, ties where gaps are within noise."""
