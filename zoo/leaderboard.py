@@ -372,18 +372,20 @@ def judged_first(data_set: DataSet) -> list[Row]:
     return judged + [row for row in data_set.rows if not data_set.standing(row)]
 
 
+def verdict_note(data_set: DataSet) -> str:
+    better = "higher" if data_set.higher_is_better else "lower"
+    tested = sum(pair.p is not None for pair in data_set.pairs)
+    return (f"Verdict by {data_set.verdict_metric}, {better} is better: mean [Student t 95% interval] over seeds; "
+            f"Welch's t-test on each pair of ranked rows, p Holm-adjusted over the {tested} pairs tested, significant "
+            f"below 0.05. Rank: 1 + the number of rows significantly better, \"=\" a tie; a row of one seed has no "
+            f"interval, no test and no rank (-).")
+
+
 def markdown(data_set: DataSet) -> str:
     better = "lower" if data_set.mode == "min" else "higher"
     lines = [f"## {data_set.name}", "",
              f"Objective: {data_set.objective or 'unknown (no run finished)'}, {better} is better; "
              f"mean ± standard deviation over seeds; best: the checkpoint the test read; wall s: the whole run.", ""]
-    if data_set.standings:
-        tested = sum(pair.p is not None for pair in data_set.pairs)
-        lines += [f"Verdict by {data_set.verdict_metric}, {'higher' if data_set.higher_is_better else 'lower'} is "
-                  f"better: mean [Student t 95% interval] over seeds; Welch's t-test on each pair of ranked rows, "
-                  f"p Holm-adjusted over the {tested} pairs tested, significant below 0.05. Rank: 1 + the number "
-                  f"of rows significantly better, \"=\" a tie; a row of one seed has no interval, no test and no "
-                  f"rank (-).", ""]
     with_variant = any(row.variant for row in data_set.rows)
     header = ["model", *(["variant"] if with_variant else []), *(["tuned"] if data_set.tuned else []),
               "seeds", "parameters", data_set.objective_label, f"best {data_set.objective_label}",
@@ -402,6 +404,8 @@ def markdown(data_set: DataSet) -> str:
                      shown(cost["wall_seconds"]), shown(cost["tokens_per_second"]), shown(cost["peak_memory_mb"]),
                      status_of(row)])
     lines.append(markdown_table(header, rows))
+    if data_set.standings:
+        lines += ["", verdict_note(data_set)]
     if data_set.baselines:
         figures = [f"{name.removeprefix('baseline/')} {rounded(data_set.baseline(name), 4)}"
                    for name in data_set.baselines]
