@@ -69,6 +69,11 @@ def draw_curves(axes, data_set: DataSet) -> None:
     axes.set_ylabel(data_set.objective_label)
 
 
+def spans_a_decade(low: float, high: float) -> bool:
+    """Whether a log axis helps: sizes a decade apart and more; within one, log ticks crowd and help no one."""
+    return 0 < low and high >= 10 * low
+
+
 def draw_against(cost: str, axis_label: str, log_scale: bool):
     def draw(axes, data_set: DataSet) -> None:
         for row in data_set.kept_rows:
@@ -79,7 +84,8 @@ def draw_against(cost: str, axis_label: str, log_scale: bool):
                               yerr=error_bars([standing.estimate]), fmt="o", capsize=3, label=row.label)
         axes.set_xlabel(axis_label)
         axes.set_ylabel(f"{data_set.verdict_metric} (95% interval)")
-        if log_scale and axes.has_data():
+        low, high = axes.dataLim.intervalx
+        if log_scale and axes.has_data() and spans_a_decade(low, high):
             axes.set_xscale("log")
     return draw
 

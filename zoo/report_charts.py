@@ -9,7 +9,7 @@ import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from zoo.comparison_plots import run_curve
+from zoo.comparison_plots import run_curve, spans_a_decade
 from zoo.ladder import Ladder
 from zoo.leaderboard import DataSet, Run, costs
 from zoo.significance import Estimate, interval
@@ -76,7 +76,9 @@ def data_set_figure(data_set: DataSet, directory: Path, colours: dict[str, str])
                 row=1, col=column)
             first = False
     figure.update_xaxes(title_text="epoch", row=1, col=1)
-    figure.update_xaxes(title_text="parameters", type="log", row=1, col=2)
+    sizes = [run.parameters for row in data_set.kept_rows for run in row.runs if run.parameters]
+    figure.update_xaxes(title_text="parameters", type="log" if sizes and spans_a_decade(min(sizes), max(sizes))
+                        else "linear", row=1, col=2)
     figure.update_xaxes(title_text="wall time (s)", row=1, col=3)
     figure.update_yaxes(title_text=data_set.objective_label, row=1, col=1)
     figure.update_yaxes(title_text=f"{data_set.verdict_metric} (95% interval)", row=1, col=2)

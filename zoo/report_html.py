@@ -110,8 +110,9 @@ def pairs_table(data_set: DataSet, index: int) -> str:
 
 
 def differences(runs: list[Run]) -> dict[int, str]:
-    """Per run (by id), the settings in which the runs of its data set differ, as it has them."""
-    keys = differing(runs)
+    """Per run (by id), the settings in which the runs of its data set differ, as it has them; not the classes
+    (_target_), which the model's name already says."""
+    keys = [key for key in differing(runs) if not key.endswith("_target_")]
     return {id(run): " ".join(f"{key}={run.settings[key]}" for key in keys if key in run.settings) for run in runs}
 
 
