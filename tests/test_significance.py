@@ -133,3 +133,9 @@ def test_tuning_chooses_the_rate_on_validation_and_its_seeds_are_the_sample(tmp_
     assert tuned["significantly_worse_than"] == "gru"
     gru = rows["gru", ""]
     assert math.isclose(float(gru["verdict_ci_high"]) - 0.81, 0.81 - float(gru["verdict_ci_low"]))
+
+
+def test_a_seed_that_diverged_to_nan_is_left_out_of_its_verdict(tmp_path):
+    rows = compared(tmp_path, {"lstm": [float("nan"), 0.50, 0.60], "gru": [0.90, 0.91]})
+    assert rows["lstm"]["verdict_seeds"] == "2" and float(rows["lstm"]["verdict_mean"]) == pytest.approx(0.55)
+    assert "0.55 [-0.0853, 1.19] (2 of 3 seeds finite)" in (tmp_path / "leaderboard.md").read_text()

@@ -3,6 +3,7 @@ together, tuned settings chosen by validation), each data set's verdict (zoo.sig
 tables. No matplotlib, torch or Lightning."""
 import csv
 import json
+import math
 import re
 import statistics
 import sys
@@ -240,8 +241,10 @@ class DataSet:
         return leaf in HIGHER_IS_BETTER or (leaf == self.objective_label.rsplit("/", 1)[-1] and self.mode == "max")
 
     def verdict_values(self, row: Row) -> list[float]:
-        """The row's seeds' verdict figure (for the objective: the best checkpoint's, as headline())."""
-        return self.headline(row) if self.verdict_metric == self.objective_label else row.metric(self.verdict_metric)
+        """The row's seeds' verdict figure (for the objective: the best checkpoint's, as headline()); a seed that
+        diverged to nan or inf has none: it would make every interval and test of its row nan."""
+        values = self.headline(row) if self.verdict_metric == self.objective_label else row.metric(self.verdict_metric)
+        return [value for value in values if math.isfinite(value)]
 
     def verdict_value(self, run: Run) -> float | None:
         if self.verdict_metric == self.objective_label:
@@ -307,10 +310,12 @@ def data_sets(rows: list[Row]) -> list[DataSet]:
 
 
 def mean_and_spread(values: list[float]) -> tuple[float | None, float | None]:
-    """Mean, and the standard deviation over seeds where there are two or more."""
+    """Mean, and the standard deviation over seeds where there are two or more (none where a seed diverged to nan or
+    inf: statistics.stdev raises on them)."""
     if not values:
         return None, None
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+    spread = len(values) > 1 and all(map(math.isfinite, values))
+    return statistics.fmean(values), statistics.stdev(values) if spread else None
 
 
 def rounded(value: float, digits: int) -> str:
@@ -362,7 +367,8 @@ def verdict_cells(data_set: DataSet, row: Row) -> list[str]:
     standing = data_set.standing(row)
     if standing is None:
         return ["", "", ""]
-    return [rank_label(standing), shown_estimate(standing.estimate), significant_gaps(standing)]
+    finite = "" if standing.estimate.n == len(row.runs) else f" ({standing.estimate.n} of {len(row.runs)} seeds finite)"
+    return [rank_label(standing), shown_estimate(standing.estimate) + finite, significant_gaps(standing)]
 
 
 def judged_first(data_set: DataSet) -> list[Row]:
@@ -375,9 +381,10 @@ def judged_first(data_set: DataSet) -> list[Row]:
 def verdict_note(data_set: DataSet) -> str:
     better = "higher" if data_set.higher_is_better else "lower"
     tested = sum(pair.p is not None for pair in data_set.pairs)
+    pairs = f"{tested} pair{'s' * (tested != 1)}"
     return (f"Verdict by {data_set.verdict_metric}, {better} is better: mean [Student t 95% interval] over seeds; "
-            f"Welch's t-test on each pair of ranked rows, p Holm-adjusted over the {tested} pairs tested, significant "
-            f"below 0.05. Rank: 1 + the number of rows significantly better, \"=\" a tie; a row of one seed has no "
+            f"Welch's t-test on each pair of ranked rows, p Holm-adjusted over the {pairs} tested, significant below "
+            f"0.05. Rank: 1 + the number of rows significantly better, \"=\" a tie; a row of one seed has no "
             f"interval, no test and no rank (-).")
 
 
