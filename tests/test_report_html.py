@@ -83,8 +83,11 @@ def page(report, browser):
 
     root, runs = report
     browser.get((root / "report.html").as_uri())
-    WebDriverWait(browser, 60).until(lambda driver: driver.execute_script(
-        "return document.readyState === 'complete' && document.querySelectorAll('.js-plotly-plot .main-svg').length"))
+    # every chart drawn: Plotly fills each of its divs with an svg of traces
+    WebDriverWait(browser, 60).until(lambda driver: driver.execute_script("""
+        const charts = Array.from(document.querySelectorAll('.plotly-graph-div'));
+        return document.readyState === 'complete' && charts.length > 0
+            && charts.every(chart => chart.querySelector('.main-svg .scatterlayer .trace'));"""))
     return browser, root, runs
 
 
