@@ -1,6 +1,7 @@
 """`python -m zoo.compare DIR [--tune KEY,...]`: every run under DIR (one sweep, or all of outputs/) in one
-comparison across architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, and the plots
-validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png.
+comparison across architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, the plots
+validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png, and report.html (the same as one
+self-contained interactive page: sortable tables, charts, config differences, failed runs).
 
 A row is one model on one data set: the runs that differ only in their seed (or in where and how they were logged)
 share it, as mean ± standard deviation; runs that differ in any other setting get rows of their own, labelled by that
@@ -9,10 +10,16 @@ network, torch or Lightning, so the comparison takes a second.
 
 Tuned settings (`--tune`, by default the learning rate) are searched, not compared: of the rows of one model that
 differ only in them, the one with the best validation score is kept (marked "best of N" in the table, the others
-still listed) and only kept rows are plotted. Where the data sets of one option differ in a single numeric setting
-(data.lag over a ladder of lags), the kept rows are also drawn against it, one line per model, the data set's
-baseline marked: <metric>_vs_<setting>.png (test accuracy where the data set logs one, else its test objective)
-and tokens_per_second_vs_<setting>.png, and the leaderboard gains a table of that metric against the setting.
+still listed) and only kept rows are plotted.
+
+Each data set's verdict (zoo.significance) reads the kept rows' test figure over their seeds: mean and Student t 95%
+interval, Welch's t-test on each pair, Holm-corrected for the number of pairs; a rank shared where a gap is within
+noise.
+
+Where the data sets of one option differ in a single numeric setting (data.lag over a ladder of lags), the kept rows
+are also drawn against it, one line per model with its interval, the data set's baseline marked:
+<metric>_vs_<setting>.png (the verdict's figure: test accuracy on the probes) and tokens_per_second_vs_<setting>.png,
+and the leaderboard gains a table of that metric against the setting.
 """
 import argparse
 import sys
@@ -21,12 +28,13 @@ from pathlib import Path
 from zoo.comparison_plots import draw_all
 from zoo.ladder import ladder_markdown, ladders
 from zoo.leaderboard import TUNED, data_sets, label_runs, markdown, read_runs, rows_of, write_csv
+from zoo.report_html import write_report
 
 USAGE = "python -m zoo.compare DIR [--tune KEY,...]   (DIR: a sweep directory, or outputs/)"
 
 
 def compare(directory: Path, tuned: tuple[str, ...] = TUNED) -> str:
-    """Write the leaderboard and plots into directory; returns the Markdown."""
+    """Write the leaderboard, plots and report.html into directory; returns the Markdown."""
     runs = read_runs(directory)
     if not runs:
         raise SystemExit(f"Error: no summary.json under {directory}")
@@ -37,6 +45,7 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED) -> str:
     (directory / "leaderboard.md").write_text(text)
     write_csv(directory / "leaderboard.csv", sets)
     draw_all(directory, sets, found)
+    write_report(directory / "report.html", sets, found, directory)
     return text
 
 

@@ -1,5 +1,5 @@
-"""The plots zoo.compare draws from the leaderboard: validation curves, the objective against size and time, and the
-ladders' metric and throughput against their setting."""
+"""The plots zoo.compare draws from the leaderboard: validation curves, the verdict figure against size and time,
+and the ladders' metric and throughput against their setting; 95% intervals over seeds as bands and error bars."""
 import statistics
 from pathlib import Path
 
@@ -7,20 +7,33 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from zoo.ladder import Ladder, step_label
-from zoo.leaderboard import DataSet, Row, costs, grouped, mean_and_spread, number
+from zoo.leaderboard import DataSet, Row, costs, grouped, number
+from zoo.significance import Estimate, interval
 
 
-def validation_curve(row: Row, objective: str) -> tuple[list[int], list[float]]:
-    """The objective after each epoch (its last validation), averaged over the row's seeds."""
+def run_curve(run, objective: str) -> dict[int, float]:
+    """The objective after each epoch (its last validation), epochs counted from 1."""
+    last = {point["epoch"] + 1: number(point.get(objective)) for point in run.validation
+            if isinstance(point.get("epoch"), int)}
+    return {epoch: value for epoch, value in last.items() if value is not None}
+
+
+def validation_curve(row: Row, objective: str) -> tuple[list[int], list[Estimate]]:
+    """The objective after each epoch, over the row's seeds: mean and 95% interval."""
     by_epoch = {}
     for run in row.runs:
-        last = {point["epoch"]: number(point.get(objective)) for point in run.validation
-                if isinstance(point.get("epoch"), int)}
-        for epoch, value in last.items():
-            if value is not None:
-                by_epoch.setdefault(epoch, []).append(value)
+        for epoch, value in run_curve(run, objective).items():
+            by_epoch.setdefault(epoch, []).append(value)
     epochs = sorted(by_epoch)
-    return [epoch + 1 for epoch in epochs], [statistics.fmean(by_epoch[epoch]) for epoch in epochs]
+    return epochs, [interval(by_epoch[epoch]) for epoch in epochs]
+
+
+def error_bars(estimates: list[Estimate]) -> list[list[float]] | None:
+    """matplotlib's yerr: the distances down and up to each interval's ends (none for a single seed)."""
+    if all(estimate.low is None for estimate in estimates):
+        return None
+    return [[0.0 if estimate.low is None else estimate.mean - estimate.low for estimate in estimates],
+            [0.0 if estimate.high is None else estimate.high - estimate.mean for estimate in estimates]]
 
 
 def plot(path: Path, sets: list[DataSet], title: str, draw) -> None:
@@ -44,24 +57,35 @@ def plot(path: Path, sets: list[DataSet], title: str, draw) -> None:
 
 def draw_curves(axes, data_set: DataSet) -> None:
     for row in data_set.kept_rows:
-        epochs, values = validation_curve(row, data_set.objective)
+        epochs, estimates = validation_curve(row, data_set.objective)
         if epochs:
-            axes.plot(epochs, values, marker="o", label=row.label)
+            line, = axes.plot(epochs, [estimate.mean for estimate in estimates], marker="o", label=row.label)
+            spread = [(epoch, estimate) for epoch, estimate in zip(epochs, estimates) if estimate.low is not None]
+            if spread:
+                axes.fill_between([epoch for epoch, _ in spread], [estimate.low for _, estimate in spread],
+                                  [estimate.high for _, estimate in spread], color=line.get_color(), alpha=0.2)
     axes.set_xlabel("epoch")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(data_set.objective_label)
 
 
+def spans_a_decade(low: float, high: float) -> bool:
+    """Whether a log axis helps: sizes a decade apart and more; within one, log ticks crowd and help no one."""
+    return 0 < low and high >= 10 * low
+
+
 def draw_against(cost: str, axis_label: str, log_scale: bool):
     def draw(axes, data_set: DataSet) -> None:
         for row in data_set.kept_rows:
-            score, spread = mean_and_spread(data_set.headline(row))
+            standing = data_set.standing(row)
             costs_here = costs(row)[cost]
-            if score is not None and costs_here:
-                axes.errorbar(statistics.fmean(costs_here), score, yerr=spread, fmt="o", capsize=3, label=row.label)
+            if standing and costs_here:
+                axes.errorbar(statistics.fmean(costs_here), standing.estimate.mean,
+                              yerr=error_bars([standing.estimate]), fmt="o", capsize=3, label=row.label)
         axes.set_xlabel(axis_label)
-        axes.set_ylabel(f"{data_set.objective_label} (best checkpoint)")
-        if log_scale and axes.has_data():
+        axes.set_ylabel(f"{data_set.verdict_metric} (95% interval)")
+        low, high = axes.dataLim.intervalx
+        if log_scale and axes.has_data() and spans_a_decade(low, high):
             axes.set_xscale("log")
     return draw
 
@@ -86,17 +110,19 @@ def plot_ladders(path: Path, found: list[Ladder], title: str, draw) -> None:
 
 def draw_ladder_metric(axes, ladder: Ladder, colours: dict[str, str]) -> None:
     for label, points in sorted(ladder.lines().items()):
-        scored = [(step, mean_and_spread(ladder.value(data_set, row))[0]) for step, data_set, row in points]
-        scored = [(step, value) for step, value in scored if value is not None]
+        scored = [(step, interval(values)) for step, data_set, row in points
+                  if (values := ladder.value(data_set, row))]
         if scored:
-            axes.plot(*zip(*scored), marker="o", label=label, color=colours[label])
+            steps, estimates = zip(*scored)
+            axes.errorbar(steps, [estimate.mean for estimate in estimates], yerr=error_bars(estimates), marker="o",
+                          capsize=3, label=label, color=colours[label])
     baseline = ladder.baseline()
     accuracy = ladder.metric.endswith("accuracy")
     if baseline:
         axes.plot(*zip(*baseline), linestyle="--", color="black", label="chance" if accuracy else "baseline")
     if accuracy:
         axes.set_ylim(0, 1.02)
-    axes.set_ylabel(f"{ladder.metric} (best checkpoint)")
+    axes.set_ylabel(f"{ladder.metric} (95% interval)")
 
 
 def draw_ladder_throughput(axes, ladder: Ladder, colours: dict[str, str]) -> None:
@@ -113,9 +139,9 @@ def draw_ladder_throughput(axes, ladder: Ladder, colours: dict[str, str]) -> Non
 def draw_all(directory: Path, sets: list[DataSet], found: list[Ladder]) -> None:
     """Every plot of a comparison, into directory."""
     plot(directory / "validation_curves.png", sets, "validation objective per epoch", draw_curves)
-    plot(directory / "objective_vs_parameters.png", sets, "objective against size",
+    plot(directory / "objective_vs_parameters.png", sets, "test figure against size",
          draw_against("parameters", "parameters", log_scale=True))
-    plot(directory / "objective_vs_wall_time.png", sets, "objective against training time",
+    plot(directory / "objective_vs_wall_time.png", sets, "test figure against training time",
          draw_against("wall_seconds", "wall time (s)", log_scale=False))
     for setting, same_setting in grouped(found, lambda ladder: ladder.short).items():
         for metric, same_metric in grouped(same_setting, lambda ladder: ladder.metric.rsplit("/", 1)[-1]).items():

@@ -2,7 +2,8 @@
 that setting — a table of the kept rows' metric at each step, chance or baseline beside it."""
 from dataclasses import dataclass
 
-from zoo.leaderboard import DataSet, Row, differing, grouped, rounded, shown
+from zoo.leaderboard import DataSet, Row, differing, grouped, rounded, with_interval
+from zoo.markdown_table import markdown_table
 
 
 @dataclass
@@ -14,12 +15,10 @@ class Ladder:
 
     @property
     def metric(self) -> str:
-        """What the ladder is read by: test accuracy where logged (chance is easy to read off it), else the test
-        counterpart of the objective, else the objective itself."""
-        logged = {metric for _, data_set in self.steps for metric in data_set.test_metrics}
-        objective = self.steps[0][1].objective_label
-        tested = "test/" + objective.removeprefix("val/")
-        return "test/accuracy" if "test/accuracy" in logged else tested if tested in logged else objective
+        """What the ladder is read by: its data sets' verdict figure (test accuracy on the probes, where chance is
+        easy to read off), from a step where a run finished."""
+        declared = [data_set for _, data_set in self.steps if data_set.objective]
+        return (declared or [self.steps[0][1]])[0].verdict_metric
 
     @property
     def short(self) -> str:
@@ -35,7 +34,7 @@ class Ladder:
             for row in data_set.kept_rows:
                 if row.failed:
                     continue
-                found.setdefault(f"{row.model} {row.family}".strip(), []).append((step, data_set, row))
+                found.setdefault(row.family_label, []).append((step, data_set, row))
         return found
 
     def baseline(self) -> list[tuple[float, float]]:
@@ -65,16 +64,16 @@ def step_label(step: float) -> str:
 def ladder_markdown(ladder: Ladder) -> str:
     """The ladder's metric as a table: a model per line, a step per column; the tuned setting each step kept."""
     steps = [step for step, _ in ladder.steps]
-    lines = [f"## {ladder.option}: {ladder.metric} against {ladder.setting}", "",
-             "Per model and step, the row kept (best validation score"
-             + (", tuned setting in brackets" if any(data_set.tuned for _, data_set in ladder.steps) else "") + ").",
-             "", "| model | " + " | ".join(map(step_label, steps)) + " |", "|" + "---|" * (len(steps) + 1)]
+    rows = []
     for label, points in sorted(ladder.lines().items()):
-        cells = {step: shown(ladder.value(data_set, row)) + (f" ({row.runs[0].tuning})" if row.tried > 1 else "")
-                 for step, data_set, row in points}
-        lines.append(f"| {label} | " + " | ".join(cells.get(step, "") for step in steps) + " |")
+        cells = {step: with_interval(ladder.value(data_set, row))
+                 + (f" ({row.runs[0].tuning})" if row.tried > 1 else "") for step, data_set, row in points}
+        rows.append([label, *(cells.get(step, "") for step in steps)])
     baseline = dict(ladder.baseline())
     if baseline:
-        lines.append("| *baseline* | " + " | ".join(rounded(baseline[step], 4) if step in baseline else ""
-                                                    for step in steps) + " |")
-    return "\n".join(lines)
+        rows.append(["*baseline*", *(rounded(baseline[step], 4) if step in baseline else "" for step in steps)])
+    return "\n".join([f"## {ladder.option}: {ladder.metric} against {ladder.setting}", "",
+                      "Per model and step, the row kept (best validation score"
+                      + (", tuned setting in brackets" if any(data_set.tuned for _, data_set in ladder.steps) else "")
+                      + "): mean [Student t 95% interval] over seeds.", "",
+                      markdown_table(["model", *map(step_label, steps)], rows)])

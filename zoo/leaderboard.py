@@ -1,13 +1,17 @@
 """The leaderboard zoo.compare writes: every run's summary.json read into rows (a model on a data set, its seeds
-together, tuned settings chosen by validation), and the Markdown and CSV tables. Plain Python: no matplotlib, torch
-or Lightning."""
+together, tuned settings chosen by validation), each data set's verdict (zoo.significance), and the Markdown and CSV
+tables. No matplotlib, torch or Lightning."""
 import csv
 import json
+import math
 import re
 import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from zoo.markdown_table import markdown_table
+from zoo.significance import Estimate, Pair, Standing, interval, rank_label, verdict
 
 # settings a sweep searches rather than compares: each model keeps its best
 TUNED = ("optim.lr",)
@@ -15,6 +19,9 @@ TUNED = ("optim.lr",)
 NOT_A_SETTING = ("seed", "paths", "logger", "callbacks", "hydra", "trainer.default_root_dir")
 # prefixes of the metrics that are not test results
 NOT_TEST = ("train/", "val/", "best/", "baseline/")
+# where the objective is a loss, the figure a reader reads instead (the loss trains, these are reported), in order
+READ_INSTEAD_OF_LOSS = ("accuracy", "bleu")
+HIGHER_IS_BETTER = ("accuracy", "bleu", "chrf")
 
 
 def is_run_bookkeeping(key: str) -> bool:
@@ -41,6 +48,7 @@ class Run:
     tokens_per_second: float | None
     peak_memory_mb: float | None
     validation: list[dict]
+    seed: str | None = None
     data: str = ""  # data_option, plus the data.* settings that tell its runs apart
     variant: str = ""  # the other settings that tell this model's runs on this data set apart
     family: str = ""  # the variant less the tuned settings: the rows a model's best is chosen among
@@ -63,6 +71,11 @@ class Row:
     @property
     def label(self) -> str:
         return f"{self.model} {self.variant}".strip()
+
+    @property
+    def family_label(self) -> str:
+        """The label less the tuned settings: one line per model across a ladder, one colour in the charts."""
+        return f"{self.model} {self.family}".strip()
 
     @property
     def failed(self) -> bool:
@@ -130,6 +143,7 @@ def read_run(path: Path) -> tuple[Run, list[str]]:
         tokens_per_second=number(read("tokens_per_second", (int, float))),
         peak_memory_mb=number(read("peak_memory_mb", (int, float))),
         validation=[point for point in read("validation", (list,), []) if isinstance(point, dict)],
+        seed=None if config.get("seed") is None else str(config["seed"]),
     )
     return run, ignored
 
@@ -197,6 +211,8 @@ class DataSet:
     rows: list[Row]
     test_metrics: list[str] = field(default_factory=list)
     baselines: list[str] = field(default_factory=list)
+    standings: list[Standing] = field(default_factory=list)  # the kept, completed rows, best first
+    pairs: list[Pair] = field(default_factory=list)
 
     @property
     def objective_label(self) -> str:
@@ -206,6 +222,44 @@ class DataSet:
         """The figure rows are ranked and plotted by: the best checkpoint's score (the weights the test read), else
         the last validation's."""
         return row.metric(f"best/{self.objective}") or row.metric(self.objective)
+
+    @property
+    def verdict_metric(self) -> str:
+        """The test figure the verdict is read by: the objective's test counterpart (val/bpc -> test/bpc; the first
+        test split where there are several), but for a loss the accuracy or BLEU a reader reads instead; the
+        objective itself where no run logged a test figure."""
+        leaf = self.objective_label.rsplit("/", 1)[-1]
+        for wanted in ([*READ_INSTEAD_OF_LOSS, leaf] if leaf == "loss" else [leaf]):
+            logged = [metric for metric in self.test_metrics if metric.rsplit("/", 1)[-1] == wanted]
+            if logged:
+                return logged[0]
+        return self.objective_label
+
+    @property
+    def higher_is_better(self) -> bool:
+        leaf = self.verdict_metric.rsplit("/", 1)[-1]
+        return leaf in HIGHER_IS_BETTER or (leaf == self.objective_label.rsplit("/", 1)[-1] and self.mode == "max")
+
+    def verdict_values(self, row: Row) -> list[float]:
+        """The row's seeds' verdict figure (for the objective: the best checkpoint's, as headline()); a seed that
+        diverged to nan or inf has none: it would make every interval and test of its row nan."""
+        values = self.headline(row) if self.verdict_metric == self.objective_label else row.metric(self.verdict_metric)
+        return [value for value in values if math.isfinite(value)]
+
+    def verdict_value(self, run: Run) -> float | None:
+        if self.verdict_metric == self.objective_label:
+            return run.metrics.get(f"best/{self.objective}", run.metrics.get(self.objective))
+        return run.metrics.get(self.verdict_metric)
+
+    def judge(self) -> None:
+        """Rank the kept, completed rows by the verdict figure, ties where gaps are within noise."""
+        samples = {row.label: self.verdict_values(row) for row in self.kept_rows if not row.failed}
+        self.standings, self.pairs = verdict(samples, self.higher_is_better)
+
+    def standing(self, row: Row) -> Standing | None:
+        if row.failed or not row.kept:
+            return None
+        return next((standing for standing in self.standings if standing.label == row.label), None)
 
     def rank(self, row: Row) -> tuple:
         """Finished and scored rows first, best first; then the unscored; then the failed."""
@@ -250,15 +304,18 @@ def data_sets(rows: list[Row]) -> list[DataSet]:
                            baselines=[metric for metric in metrics if metric.startswith("baseline/")])
         data_set.rows.sort(key=data_set.rank)
         data_set.keep_the_best_of_each_family()
+        data_set.judge()
         found.append(data_set)
     return found
 
 
 def mean_and_spread(values: list[float]) -> tuple[float | None, float | None]:
-    """Mean, and the standard deviation over seeds where there are two or more."""
+    """Mean, and the standard deviation over seeds where there are two or more (none where a seed diverged to nan or
+    inf: statistics.stdev raises on them)."""
     if not values:
         return None, None
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+    spread = len(values) > 1 and all(map(math.isfinite, values))
+    return statistics.fmean(values), statistics.stdev(values) if spread else None
 
 
 def rounded(value: float, digits: int) -> str:
@@ -286,6 +343,51 @@ def costs(row: Row) -> dict[str, list[float]]:
             "peak_memory_mb": row.values(lambda run: run.peak_memory_mb)}
 
 
+def with_interval(values: list[float]) -> str:
+    return shown_estimate(interval(values)) if values else ""
+
+
+def shown_estimate(estimate: Estimate) -> str:
+    """Mean [95% interval low, high]; the mean alone for one value."""
+    if estimate.low is None:
+        return rounded(estimate.mean, 4)
+    return f"{rounded(estimate.mean, 4)} [{rounded(estimate.low, 3)}, {rounded(estimate.high, 3)}]"
+
+
+def significant_gaps(standing: Standing) -> str:
+    return ", ".join(f"{pair.worse} ({p_value(pair.adjusted)})" for pair in standing.better_than)
+
+
+def p_value(p: float) -> str:
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def verdict_cells(data_set: DataSet, row: Row) -> list[str]:
+    """Rank, the verdict figure's mean [95% interval], the rows it is significantly better than."""
+    standing = data_set.standing(row)
+    if standing is None:
+        return ["", "", ""]
+    finite = "" if standing.estimate.n == len(row.runs) else f" ({standing.estimate.n} of {len(row.runs)} seeds finite)"
+    return [rank_label(standing), shown_estimate(standing.estimate) + finite, significant_gaps(standing)]
+
+
+def judged_first(data_set: DataSet) -> list[Row]:
+    """The rows the verdict ranked, in its order; then the others, in the order of their validation score."""
+    order = {standing.label: index for index, standing in enumerate(data_set.standings)}
+    judged = sorted((row for row in data_set.rows if data_set.standing(row)), key=lambda row: order[row.label])
+    return judged + [row for row in data_set.rows if not data_set.standing(row)]
+
+
+def verdict_note(data_set: DataSet) -> str:
+    better = "higher" if data_set.higher_is_better else "lower"
+    tested = sum(pair.p is not None for pair in data_set.pairs)
+    pairs = f"{tested} pair{'s' * (tested != 1)}"
+    return (f"Verdict by {data_set.verdict_metric}, {better} is better: mean [Student t 95% interval] over seeds; "
+            f"Welch's t-test on each pair of ranked rows, p Holm-adjusted over the {pairs} tested, significant below "
+            f"0.05. Rank: 1 + the number of rows significantly better, \"=\" a tie; a row of one seed has no "
+            f"interval, no test and no rank (-).")
+
+
 def markdown(data_set: DataSet) -> str:
     better = "lower" if data_set.mode == "min" else "higher"
     lines = [f"## {data_set.name}", "",
@@ -293,21 +395,24 @@ def markdown(data_set: DataSet) -> str:
              f"mean ± standard deviation over seeds; best: the checkpoint the test read; wall s: the whole run.", ""]
     with_variant = any(row.variant for row in data_set.rows)
     header = ["model", *(["variant"] if with_variant else []), *(["tuned"] if data_set.tuned else []),
-              "seeds", "parameters", data_set.objective_label,
-              f"best {data_set.objective_label}", *data_set.test_metrics, "wall s", "tokens/s", "peak MB",
-              "status"]
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in data_set.rows:
+              "seeds", "parameters", data_set.objective_label, f"best {data_set.objective_label}",
+              "rank", f"{data_set.verdict_metric} [95% interval]", "significantly better than (Holm-adjusted p)",
+              *data_set.test_metrics, "wall s", "tokens/s", "peak MB", "status"]
+    rows = []
+    for row in judged_first(data_set):
         cost = costs(row)
-        cells = [row.model, *([row.variant] if with_variant else []),
-                 *([f"best of {row.tried}" if row.kept and row.tried > 1 else ""] if data_set.tuned else []),
-                 "" if row.failed else str(len(row.runs)),
-                 rounded(statistics.fmean(cost["parameters"]), 4) if cost["parameters"] else "",
-                 shown(row.metric(data_set.objective)), shown(row.metric(f"best/{data_set.objective}")),
-                 *(shown(row.metric(metric)) for metric in data_set.test_metrics),
-                 shown(cost["wall_seconds"]), shown(cost["tokens_per_second"]), shown(cost["peak_memory_mb"]),
-                 status_of(row)]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
+        rows.append([row.model, *([row.variant] if with_variant else []),
+                     *([f"best of {row.tried}" if row.kept and row.tried > 1 else ""] if data_set.tuned else []),
+                     "" if row.failed else str(len(row.runs)),
+                     rounded(statistics.fmean(cost["parameters"]), 4) if cost["parameters"] else "",
+                     shown(row.metric(data_set.objective)), shown(row.metric(f"best/{data_set.objective}")),
+                     *verdict_cells(data_set, row),
+                     *(shown(row.metric(metric)) for metric in data_set.test_metrics),
+                     shown(cost["wall_seconds"]), shown(cost["tokens_per_second"]), shown(cost["peak_memory_mb"]),
+                     status_of(row)])
+    lines.append(markdown_table(header, rows))
+    if data_set.standings:
+        lines += ["", verdict_note(data_set)]
     if data_set.baselines:
         figures = [f"{name.removeprefix('baseline/')} {rounded(data_set.baseline(name), 4)}"
                    for name in data_set.baselines]
@@ -320,8 +425,9 @@ def csv_rows(sets: list[DataSet]) -> tuple[list[str], list[dict]]:
     baselines = sorted({metric for data_set in sets for metric in data_set.baselines})
     columns = ["data", "model", "variant", "kept", "status", "error", "seeds", "objective", "objective_mean",
                "objective_std", "best_mean", "best_std", "parameters", "wall_seconds", "tokens_per_second",
-               "peak_memory_mb", *(f"{metric}{part}" for metric in test_metrics for part in ("", "_std")),
-               *baselines]
+               "peak_memory_mb", "verdict_metric", "verdict_mean", "verdict_ci_low", "verdict_ci_high",
+               "verdict_seeds", "rank", "rank_shared", "significantly_better_than", "significantly_worse_than",
+               *(f"{metric}{part}" for metric in test_metrics for part in ("", "_std")), *baselines]
     records = []
     for data_set in sets:
         for row in data_set.rows:
@@ -332,11 +438,25 @@ def csv_rows(sets: list[DataSet]) -> tuple[list[str], list[dict]]:
             for prefix, metric in (("objective", data_set.objective), ("best", f"best/{data_set.objective}")):
                 record[f"{prefix}_mean"], record[f"{prefix}_std"] = mean_and_spread(row.metric(metric))
             record.update({name: mean_and_spread(values)[0] for name, values in costs(row).items()})
+            record.update(verdict_record(data_set, row))
             for metric in data_set.test_metrics:
                 record[metric], record[f"{metric}_std"] = mean_and_spread(row.metric(metric))
             record.update({metric: data_set.baseline(metric) for metric in data_set.baselines})
             records.append(record)
     return columns, records
+
+
+def verdict_record(data_set: DataSet, row: Row) -> dict:
+    """The verdict's columns of a kept, completed row (a row the verdict did not judge leaves them empty)."""
+    standing = data_set.standing(row)
+    if standing is None:
+        return {}
+    return {"verdict_metric": data_set.verdict_metric, "verdict_mean": standing.estimate.mean,
+            "verdict_ci_low": standing.estimate.low, "verdict_ci_high": standing.estimate.high,
+            "verdict_seeds": standing.estimate.n, "rank": standing.rank, "rank_shared": standing.shared,
+            "significantly_better_than": "; ".join(pair.worse for pair in standing.better_than),
+            "significantly_worse_than": "; ".join(pair.better for pair in data_set.pairs
+                                                   if pair.significant and pair.worse == row.label)}
 
 
 def write_csv(path: Path, sets: list[DataSet]) -> None:
