@@ -1,5 +1,6 @@
 """Sweeps: the comparison of every architecture on one data set, parameter budgets, wandb groups, and jobs run side
 by side with their share of the cores."""
+import csv
 import json
 import logging
 import os
@@ -71,6 +72,43 @@ def test_compare_smoke_trains_every_architecture_as_a_tracked_run_of_one_group(t
         assert record["run_id"] == tracker["id"]
         assert record["run_group"] == "sweep"
         assert record["job_type"] == f"{model}-copy" and record["tags"] == [model, "copy"]
+
+
+def leaderboard(sweep: Path) -> list[dict]:
+    """zoo.compare's verdict of a sweep: per model, the test figure's mean and interval over seeds."""
+    compared = subprocess.run([sys.executable, "-m", "zoo.compare", str(sweep)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+    assert compared.returncode == 0, compared.stderr[-3000:]
+    with (sweep / "leaderboard.csv").open() as file:
+        return [{key: row[key] for key in ("model", "verdict_mean", "verdict_ci_low", "verdict_ci_high", "rank")}
+                for row in csv.DictReader(file)]
+
+
+def test_a_comparison_run_again_skips_its_finished_jobs_and_ends_with_the_same_leaderboard(tmp_path):
+    sweep = ["experiment=compare_smoke", "data=sunspots", "logger=none", "model=ar,gru", "seed=0,1"]
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    for directory in (whole, resumed):
+        assert zoo_multirun(*sweep, f"hydra.sweep.dir={directory}").returncode == 0
+    summaries = sorted(resumed.glob("*/summary.json"))
+    assert len(summaries) == 4
+    cut_short, finished = summaries[:2], {path: path.stat().st_mtime_ns for path in summaries[2:]}
+    for path in cut_short:  # as if the sweep had been stopped before these two jobs finished
+        path.unlink()
+    result = zoo_multirun(*sweep, f"hydra.sweep.dir={resumed}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (result.stdout + result.stderr).count("holds a finished run of this config") == 2
+    assert all(path.stat().st_mtime_ns == written for path, written in finished.items())  # not run again
+    assert all(path.is_file() for path in cut_short)
+    assert leaderboard(resumed) == leaderboard(whole)
+
+
+def test_every_experiment_runs_end_to_end_at_smoke_size(tmp_path):
+    result = zoo_multirun("experiment=glob(*)", "data=copy", "debug=default", "logger=none",
+                          "++trainer.fast_dev_run=true", f"hydra.sweep.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summaries = [json.loads(path.read_text()) for path in tmp_path.glob("*/summary.json")]
+    assert len(summaries) == len(EXPERIMENTS)
+    assert all(summary["status"] == "completed" for summary in summaries)
 
 
 def test_a_single_run_is_a_group_of_its_own(compose_in, tmp_path):

@@ -86,6 +86,9 @@ class TrainConfig:
     test: bool = True
     ckpt_path: Optional[str] = None
     optimized_metric: Optional[str] = None  # what a sweeper optimises; default: the data set's own metric
+    # true: a run whose directory holds a completed summary.json of the same config is not run again (its result is
+    # returned): a sweep started again resumes where it stopped
+    skip_finished: bool = False
 
 
 def register_schemas() -> None:

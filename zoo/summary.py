@@ -1,4 +1,5 @@
 """<run dir>/summary.json: the one record of a run that zoo.compare reads, tracker or not."""
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -37,6 +38,23 @@ def write_summary(run_dir: str, cfg: DictConfig, **record) -> Path:
         raise OSError(error.errno, error.strerror, str(temporary)) from None
     temporary.replace(path)  # atomic: a reader never sees half a summary
     return path
+
+
+def config_digest(cfg: DictConfig) -> str:
+    """A fingerprint of a run's resolved config, kept in its summary: a finished run is recognised by it."""
+    return hashlib.sha256(OmegaConf.to_yaml(cfg, resolve=True).encode()).hexdigest()[:16]
+
+
+def finished_objective(run_dir: str, digest: str) -> tuple[bool, float | None]:
+    """(True, the objective it returned) where run_dir holds a completed summary.json of the config `digest`."""
+    path = Path(run_dir) / "summary.json"
+    try:
+        summary = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False, None
+    if summary.get("status") != "completed" or summary.get("config_digest") != digest:
+        return False, None
+    return True, summary.get("returned")
 
 
 def _json_safe(value):

@@ -23,7 +23,7 @@ from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, r
 from zoo.errors import ZooError
 from zoo.output_dir import WRITE_ERRORS, cannot_write
 from zoo.parallelism import split_threads_between_parallel_jobs
-from zoo.summary import chosen_options, tracker_runs, write_summary
+from zoo.summary import chosen_options, config_digest, finished_objective, tracker_runs, write_summary
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,12 @@ def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
 
 
 def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
-    """The callbacks group, a ModelCheckpoint that names no metric keeping the best by `monitor` (the data set's
-    own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for resuming."""
+    """The callbacks group, where a ModelCheckpoint or EarlyStopping that names no metric watches `monitor` (the
+    data set's own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for
+    resuming."""
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
-        monitor if target_class(node) == "ModelCheckpoint" and node.get("monitor") is None else {}))
+        monitor if target_class(node) in ("ModelCheckpoint", "EarlyStopping") and node.get("monitor") is None
+        else {}))
     return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState()]
 
 
@@ -144,15 +146,26 @@ def objective_name(cfg: DictConfig, datamodule) -> str:
     return cfg.optimized_metric or datamodule.metric
 
 
+def returned_metric(cfg: DictConfig, datamodule, metrics: dict) -> float | None:
+    """What a sweeper optimises: the best checkpoint's score, or the last validation's where none was kept."""
+    objective = objective_name(cfg, datamodule)
+    return metrics.get(f"best/{objective}", metrics.get(objective))
+
+
 def run(cfg: DictConfig) -> float | None:
     """train(), always followed by summary.json and the end of the tracker run (so that the next job of a
     multirun opens a run of its own). Returns the metric a sweeper optimises."""
     started = time.perf_counter()
+    digest = config_digest(cfg)  # before training, which fills in the budget's width and the precision
+    if cfg.skip_finished:
+        finished, returned = finished_objective(cfg.paths.output_dir, digest)
+        if finished:
+            log.info("skipped: %s holds a finished run of this config (skip_finished=true)", cfg.paths.output_dir)
+            return returned
     metrics, objects, error = {}, {}, None
     try:
         metrics, objects = train(cfg)
-        objective = objective_name(cfg, objects["datamodule"])
-        return metrics.get(f"best/{objective}", metrics.get(objective))
+        return returned_metric(cfg, objects["datamodule"], metrics)
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
         resource_error = out_of_resources(failure)
@@ -164,7 +177,8 @@ def run(cfg: DictConfig) -> float | None:
         datamodule = objects.get("datamodule")
         try:
             if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
-                write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []))
+                write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []),
+                                  digest)
         except OSError as failure:
             if error is None:
                 raise cannot_write(failure) from None
@@ -185,7 +199,7 @@ def out_of_resources(failure: BaseException) -> ZooError | None:
     return None
 
 
-def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers) -> None:
+def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers, digest) -> None:
     path = write_summary(
         cfg.paths.output_dir, cfg,
         status="failed" if error else "completed",
@@ -194,6 +208,8 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         options=chosen_options(),
         metrics=metrics,
         objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
+        returned=returned_metric(cfg, datamodule, metrics) if datamodule and not error else None,
+        config_digest=digest,
         parameters=sum(p.numel() for p in task.parameters()) if task else None,
         steps=trainer.global_step if trainer else None,
         skipped_nonfinite_batches=task.skipped_nonfinite if task else None,
