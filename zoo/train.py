@@ -63,14 +63,21 @@ def checkpoint_to_start_from(cfg: DictConfig) -> tuple[str | None, dict]:
     return newest_readable_checkpoint(Path(directory))
 
 
+# the constructor argument that names the run to continue, where a tracker does not call it `version`
+RESUME_ARGUMENT = {"MLFlowLogger": "run_id"}
+
+
 def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     """The logger group's trackers, each holding the whole resolved config (so runs compare on any key); a resumed
     run logs on into the tracker runs its checkpoint names."""
     versions = resumed_tracker_versions(checkpoint)
     loggers = build_all(cfg.logger, "logger", lambda node: (
-        {"version": versions[target_class(node)]} if target_class(node) in versions else {}))
+        {RESUME_ARGUMENT.get(target_class(node), "version"): versions[target_class(node)]}
+        if target_class(node) in versions else {}))
     for logger in loggers:
-        logger.log_hyperparams(plain(cfg))
+        # MLflow refuses to change a logged param, and a resumed run's config differs (ckpt_path): it keeps its own
+        if not (type(logger).__name__ == "MLFlowLogger" and "MLFlowLogger" in versions):
+            logger.log_hyperparams(plain(cfg))
     return loggers
 
 
@@ -190,3 +197,6 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         **recorded(trainer.callbacks if trainer else []),
     )
     log.info("summary: %s", path)
+    for logger in loggers:
+        if type(logger).__name__ == "MLFlowLogger":  # the record zoo.compare reads, beside the run in MLflow
+            logger.experiment.log_artifact(logger.run_id, str(path))
