@@ -19,9 +19,11 @@ def mlflow_options(store: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
-    """A two-job multirun (an RNN and a GRU) logged to MLflow, with its store and summaries."""
+    """A two-job multirun (an RNN and a GRU) logged to MLflow, with its store and summaries. The jobs run side by
+    side (joblib), both starting on a store that does not exist yet."""
     store = tmp_path_factory.mktemp("mlflow")
-    result = zoo("-m", *RUN, "model=rnn,gru", *mlflow_options(store), f"hydra.sweep.dir={store}/sweep")
+    result = zoo("-m", *RUN, "model=rnn,gru", "hydra/launcher=joblib", *mlflow_options(store),
+                 f"hydra.sweep.dir={store}/sweep")
     assert result.returncode == 0, result.stderr[-3000:]
     client = MlflowClient(f"sqlite:///{store}/mlflow.db")
     return store, client, [json.loads((store / "sweep" / str(job) / "summary.json").read_text()) for job in (0, 1)]

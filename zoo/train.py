@@ -19,6 +19,7 @@ from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, rec
 from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
                              resumed_tracker_versions)
 from zoo.errors import ZooError
+from zoo.mlflow_store import make_stores
 from zoo.output_dir import WRITE_ERRORS, cannot_write
 from zoo.parallelism import split_threads_between_parallel_jobs
 from zoo.summary import chosen_options, tracker_runs, write_summary
@@ -71,6 +72,7 @@ def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     """The logger group's trackers, each holding the whole resolved config (so runs compare on any key); a resumed
     run logs on into the tracker runs its checkpoint names."""
     versions = resumed_tracker_versions(checkpoint)
+    make_stores(cfg.logger)
     loggers = build_all(cfg.logger, "logger", lambda node: (
         {RESUME_ARGUMENT.get(target_class(node), "version"): versions[target_class(node)]}
         if target_class(node) in versions else {}))
