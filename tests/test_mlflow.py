@@ -2,12 +2,17 @@
 config as params, the metrics and summary.json; a resumed run logs on into its MLflow run. Read back with MLflow's
 own client, as `mlflow ui` would."""
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from mlflow import MlflowClient
+from omegaconf import OmegaConf
 
+from tests.conftest import CONF
 from tests.test_cli import zoo
+from zoo.errors import ZooError
+from zoo.mlflow_store import make_stores
 
 RUN = ["debug=default", "data=sunspots", "logger=mlflow", "trainer.enable_progress_bar=false"]
 
@@ -73,3 +78,12 @@ def test_a_resumed_run_logs_on_into_its_mlflow_run(sweep):
     run = client.get_run(run_id)
     assert run.info.status == "FINISHED"
     assert run.data.params["ckpt_path"] == "None"  # MLflow keeps a param's first value: the run as it started
+
+
+def test_without_mlflow_installed_the_error_says_which_extra(tmp_path, monkeypatch):
+    loggers = OmegaConf.load(CONF / "logger" / "mlflow.yaml")
+    loggers.mlflow.tracking_uri = f"sqlite:///{tmp_path}/mlflow.db"
+    loggers.mlflow.artifact_location = str(tmp_path / "artifacts")
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # as if it were not installed
+    with pytest.raises(ZooError, match=r"logger=mlflow needs MLflow's client: pip install 'zoo\[mlflow\]'"):
+        make_stores(loggers)

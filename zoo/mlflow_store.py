@@ -6,6 +6,8 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from zoo.errors import ZooError
+
 SQLITE = "sqlite:///"
 
 
@@ -19,7 +21,10 @@ def make_stores(loggers: DictConfig | None) -> None:
 
 
 def make_store(uri: str, experiment: str, artifact_location: str | None) -> None:
-    from mlflow import MlflowClient
+    try:
+        from mlflow import MlflowClient
+    except ModuleNotFoundError:
+        raise ZooError("logger=mlflow needs MLflow's client: pip install 'zoo[mlflow]'") from None
 
     database = Path(uri.removeprefix(SQLITE))
     database.parent.mkdir(parents=True, exist_ok=True)  # SQLite makes no directories
