@@ -26,7 +26,7 @@ def test_help_lists_groups_and_options_without_importing_lightning():
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert f"model: {', '.join(MODELS)}" in result.stdout
-    assert "logger: csv, none, tensorboard, wandb" in result.stdout
+    assert "logger: csv, mlflow, none, tensorboard, wandb" in result.stdout
     assert "HEAVY []" in result.stdout
 
 

@@ -1,6 +1,12 @@
-"""Sweeps: an Optuna search that resumes its study, the direction it optimises, each architecture's own knob, and
-sweeps sent through submitit (the launcher a SLURM cluster uses) and Ray, both run here on this machine."""
+"""Sweeps: an Optuna search that resumes its study (after a kill too), the direction it optimises, each
+architecture's own knob, and sweeps sent through submitit (the launcher a SLURM cluster uses) and Ray, both run here
+on this machine."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import optuna
 import pytest
@@ -10,7 +16,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.utils import get_class
 from omegaconf import OmegaConf
 
-from tests.conftest import CONF, MODELS, compose_train
+from tests.conftest import CONF, MODELS, ROOT, compose_train
 from tests.test_cli import zoo
 from zoo.errors import ZooError
 from zoo.sweep import architecture_knobs, direction_of
@@ -56,6 +62,43 @@ def test_a_search_resumes_its_study_from_the_sweep_dir(tmp_path):
     assert len(summaries) == 6
     recorded = sorted(summary["metrics"]["best/val/rmse"] for summary in summaries)
     assert sorted(trial.value for trial in study.trials) == pytest.approx(recorded)
+
+
+def test_a_search_killed_mid_trial_fails_that_trial_when_resumed_and_runs_its_trials(tmp_path):
+    search = ["-m", "hparams_search=optuna", "model=rnn", *TINY_TRIAL, "hydra.sweeper.n_trials=2",
+              "hydra.sweeper.n_jobs=1", f"hydra.sweep.dir={tmp_path}"]
+    env = {**os.environ, "WANDB_SILENT": "true", "OMP_NUM_THREADS": "1"}
+    killed = subprocess.Popen([sys.executable, "-m", "zoo", *search], cwd=ROOT, env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("*/.hydra/config.yaml")):  # the first trial's run has begun
+        assert killed.poll() is None and time.monotonic() < deadline, killed.stderr.read()[-3000:]
+        time.sleep(0.05)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait()
+    assert not list(tmp_path.glob("*/summary.json"))  # killed in the middle of that trial
+    study = optuna.load_study(study_name="rnn-sunspots", storage=f"sqlite:///{tmp_path}/optuna.db")
+    assert [trial.state for trial in study.trials] == [optuna.trial.TrialState.RUNNING]  # nothing will tell it
+
+    resumed = zoo(*search)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Trial 0 was left running by a search that stopped: marked failed" in resumed.stdout + resumed.stderr
+    study = optuna.load_study(study_name="rnn-sunspots", storage=f"sqlite:///{tmp_path}/optuna.db")
+    states = [trial.state for trial in study.trials]
+    assert states == [optuna.trial.TrialState.FAIL] + [optuna.trial.TrialState.COMPLETE] * 2
+    # the sampler's seed goes on with the study: the resumed search drew new values, not the killed trial's again
+    assert study.trials[1].params != study.trials[0].params
+    assert all(trial.user_attrs["run_dir"].startswith(str(tmp_path)) for trial in study.trials[1:])
+
+
+def test_hydra_finds_zoos_sweeper_in_the_installed_package(tmp_path):
+    # from another directory and with no PYTHONPATH: the hydra_plugins package pip installed, not this checkout's
+    probe = ("from hydra.core.plugins import Plugins; from hydra.plugins.sweeper import Sweeper; "
+             "print(sorted(plugin.__name__ for plugin in Plugins.instance().discover(Sweeper)))")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert "ZooOptunaSweeper" in result.stdout, result.stderr[-3000:]
 
 
 @pytest.mark.parametrize("data,direction", [

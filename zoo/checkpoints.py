@@ -12,7 +12,7 @@ from zoo.errors import ZooError
 log = logging.getLogger(__name__)
 
 # trackers that go on appending to a run given its id; a CSVLogger given its old version would rewrite its file
-RESUMABLE_TRACKERS = ("WandbLogger", "TensorBoardLogger")
+RESUMABLE_TRACKERS = ("WandbLogger", "TensorBoardLogger", "MLFlowLogger")
 
 
 def read_checkpoint(path: str | Path) -> dict:

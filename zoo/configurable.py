@@ -122,4 +122,5 @@ def check_types(cfg: DictConfig) -> None:
             raise ZooError(f"{group}.{error.full_key}: {reason}; {cls.__name__} takes "
                            f"{', '.join(name for name, _ in fields if name != '_target_')}") from None
         for key in node:
-            node[key] = typed[key]
+            if not OmegaConf.is_missing(typed, key):  # a value still to give (data.path=...) is build's to report
+                node[key] = typed[key]

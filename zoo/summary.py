@@ -15,6 +15,8 @@ def tracker_runs(loggers) -> list[dict]:
         entry = {"tracker": type(logger).__name__, "id": str(logger.version), "path": logger.log_dir or logger.save_dir}
         if type(logger).__name__ == "WandbLogger":
             entry["path"] = str(Path(logger.experiment.dir).parent)
+        if type(logger).__name__ == "MLFlowLogger":  # the store `mlflow ui --backend-store-uri` opens
+            entry["path"] = logger.experiment.tracking_uri
         runs.append(entry)
     return runs
 

@@ -21,6 +21,7 @@ from zoo.configurable import check_types
 from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
                              resumed_tracker_versions)
 from zoo.errors import ZooError
+from zoo.mlflow_store import make_stores
 from zoo.output_dir import WRITE_ERRORS, cannot_write
 from zoo.parallelism import split_threads_between_parallel_jobs
 from zoo.summary import chosen_options, config_digest, finished_objective, tracker_runs, write_summary
@@ -65,14 +66,22 @@ def checkpoint_to_start_from(cfg: DictConfig) -> tuple[str | None, dict]:
     return newest_readable_checkpoint(Path(directory))
 
 
+# the constructor argument that names the run to continue, where a tracker does not call it `version`
+RESUME_ARGUMENT = {"MLFlowLogger": "run_id"}
+
+
 def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     """The logger group's trackers, each holding the whole resolved config (so runs compare on any key); a resumed
     run logs on into the tracker runs its checkpoint names."""
     versions = resumed_tracker_versions(checkpoint)
+    make_stores(cfg.logger)
     loggers = build_all(cfg.logger, "logger", lambda node: (
-        {"version": versions[target_class(node)]} if target_class(node) in versions else {}))
+        {RESUME_ARGUMENT.get(target_class(node), "version"): versions[target_class(node)]}
+        if target_class(node) in versions else {}))
     for logger in loggers:
-        logger.log_hyperparams(plain(cfg))
+        # MLflow refuses to change a logged param, and a resumed run's config differs (ckpt_path): it keeps its own
+        if not (type(logger).__name__ == "MLFlowLogger" and "MLFlowLogger" in versions):
+            logger.log_hyperparams(plain(cfg))
     return loggers
 
 
@@ -218,3 +227,6 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         **recorded(trainer.callbacks if trainer else []),
     )
     log.info("summary: %s", path)
+    for logger in loggers:
+        if type(logger).__name__ == "MLFlowLogger":  # the record zoo.compare reads, beside the run in MLflow
+            logger.experiment.log_artifact(logger.run_id, str(path))
