@@ -136,7 +136,7 @@ def board_rows(text):
 
 
 def test_the_learning_rate_is_tuned_by_validation_and_every_run_still_listed(tmp_path):
-    from zoo.compare import compare
+    from zoo.compare.command import compare
 
     for lag in (8, 32):
         # the best validation loss is at lr 0.003, the best test accuracy at lr 0.01: validation decides
@@ -163,7 +163,7 @@ def test_the_learning_rate_is_tuned_by_validation_and_every_run_still_listed(tmp
 
 
 def test_without_tuning_each_learning_rate_is_a_row_of_its_own_and_a_failed_seed_tunes_nothing(tmp_path):
-    from zoo.compare import compare
+    from zoo.compare.command import compare
 
     written(tmp_path / "a", "lstm", 0.001, 2.0, 0.2, seed=0)
     written(tmp_path / "b", "lstm", 0.003, 1.0, 0.5, seed=0)

@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
 from tests.conftest import CONF, DATASETS, MODELS
-from zoo.train import run
+from zoo.run.train import run
 
 def small(data: str, tmp_path) -> list[str]:
     """Overrides that keep one step of a data set to a second or two, and give `series` a user's CSV file."""

@@ -8,7 +8,7 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import ROOT
-from zoo.accelerators import check_gpu_present, resolve_precision
+from zoo.run.accelerators import check_gpu_present, resolve_precision
 from zoo.configurable import CONF_DIR
 from zoo.data.copy import CopyData
 from zoo.errors import ZooError

@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 from tests.conftest import CONF
 from tests.test_cli import zoo
 from zoo.errors import ZooError
-from zoo.mlflow_store import make_stores
+from zoo.run.mlflow_store import make_stores
 
 RUN = ["debug=default", "data=sunspots", "logger=mlflow", "trainer.enable_progress_bar=false"]
 

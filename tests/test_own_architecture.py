@@ -98,7 +98,7 @@ def test_the_comparison_trains_it_beside_zoos_own(own, tmp_path):
 
 def test_the_search_space_holds_its_own_knob(own):
     home, env, searchpath = own
-    probe = ("from zoo.sweep import search_space; "
+    probe = ("from zoo.launch.sweep import search_space; "
              "print(search_space('my_mixers.mean_mixer.MeanMixer'))")
     result = run(["-c", probe], env)
     assert "{'model.smoothing': [0.0, 0.5]}" in result.stdout, result.stderr

@@ -14,7 +14,7 @@ import torch
 
 from tests.conftest import ROOT
 from tests.test_cli import zoo
-from zoo.checkpoints import newest_readable_checkpoint
+from zoo.run.checkpoints import newest_readable_checkpoint
 from zoo.errors import ZooError
 
 # a small GRU with dropout (its masks are random state a resumed run must restore) on the sunspots series

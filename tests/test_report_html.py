@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from tests.conftest import ROOT
-from zoo.compare import compare
+from zoo.compare.command import compare
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (Debian: apt-get install chromium "

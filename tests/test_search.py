@@ -19,7 +19,7 @@ from omegaconf import OmegaConf
 from tests.conftest import CONF, MODELS, ROOT, compose_train
 from tests.test_cli import zoo
 from zoo.errors import ZooError
-from zoo.sweep import architecture_knobs, direction_of
+from zoo.launch.sweep import architecture_knobs, direction_of
 
 # a trial is seconds: a small model, a few batches of one epoch, no test split
 TINY_TRIAL = ["debug=default", "data=sunspots", "logger=none", "test=false"]

@@ -9,8 +9,8 @@ import statistics
 import pytest
 from scipy import stats
 
-from zoo.compare import compare
-from zoo.significance import interval, verdict, welch
+from zoo.compare.command import compare
+from zoo.compare.significance import interval, verdict, welch
 
 
 def written(path, model, test_accuracy, seed, lr=0.01, val_loss=None):

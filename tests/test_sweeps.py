@@ -15,10 +15,10 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
 from tests.conftest import CONF, MODELS, ROOT
-from zoo.budget import count_parameters, parse_budget, width_for_budget
+from zoo.run.budget import count_parameters, parse_budget, width_for_budget
 from zoo.errors import ZooError
-from zoo.parallelism import parallel_jobs, threads_per_job
-from zoo.train import plain, run
+from zoo.launch.parallelism import parallel_jobs, threads_per_job
+from zoo.run.train import plain, run
 
 EXPERIMENTS = sorted(path.stem for path in (CONF / "experiment").glob("*.yaml"))
 DEBUG_SIZES = ["debug=default", "data=copy", "++trainer.fast_dev_run=true"]
@@ -181,7 +181,7 @@ def test_a_budget_too_small_for_the_embeddings_names_the_nearest_count(datamodul
 
 def test_a_run_under_a_budget_builds_logs_and_records_the_width_it_found(compose_in, tmp_path, caplog):
     cfg = compose_in("model=lstm", "model.params=30k", *DEBUG_SIZES, "logger=none")
-    with caplog.at_level(logging.INFO, logger="zoo.budget"):
+    with caplog.at_level(logging.INFO, logger="zoo.run.budget"):
         run(cfg)
     summary = json.loads((tmp_path / "summary.json").read_text())
     logged = re.search(r"model.params=30k: d_model=(\d+), ([\d,]+) parameters", caplog.text)

@@ -12,12 +12,12 @@ from omegaconf import DictConfig
 import zoo.config  # noqa: F401  (registers the config schemas)
 from zoo.errors import ZooError
 from zoo.help import answer_help_if_asked
-from zoo.relaunch import remember_job, run_launching_job_if_relaunched_rank
+from zoo.launch.relaunch import remember_job, run_launching_job_if_relaunched_rank
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train")
 def main(cfg: DictConfig) -> float | None:
-    from zoo.train import run
+    from zoo.run.train import run
 
     job = HydraConfig.get()
     remember_job(list(job.overrides.task), job.runtime.output_dir)

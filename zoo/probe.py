@@ -3,7 +3,7 @@ back the gradient reaches.
 
 For the last output of the backbone, y_T, and each earlier input x_{T-k} (the task's embedding of the token k steps
 back), the probe measures the Jacobian's Frobenius norm ||dy_T / dx_{T-k}||, averaged over a few test sequences:
-once at initialisation and once after training (zoo.train's own run of the composed config). It is the
+once at initialisation and once after training (zoo.run.train's own run of the composed config). It is the
 vanishing-gradient picture of the classic lecture: a fixed window cuts off exactly at its width, a tanh RNN decays
 geometrically, a ReLU RNN (model.act=relu) may grow instead, gates and a linear state carry further, attention
 reaches every position.
@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from zoo.errors import ZooError
+from zoo.markdown_table import markdown_table
 
 USAGE = ("python -m zoo.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
          "[hydra overrides]")
@@ -31,7 +32,7 @@ STAGES = ("init", "trained")
 
 def compose_config(overrides: list[str], output_dir: Path):
     """The config `python -m zoo OVERRIDES` composes, with its run directory at output_dir, installed as the
-    current Hydra config (the trackers' names and zoo.train read it)."""
+    current Hydra config (the trackers' names and zoo.run.train read it)."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.hydra_config import HydraConfig
@@ -145,10 +146,8 @@ def plot(directory: Path) -> Path:
 
 
 def table(norms: dict, ks: list[int]) -> str:
-    lines = ["| k | " + " | ".join(map(str, ks)) + " |", "|" + "---|" * (len(ks) + 1)]
-    for stage in STAGES:
-        lines.append(f"| {stage} | " + " | ".join(f"{float(norms[stage][k]):.3g}" for k in ks) + " |")
-    return "\n".join(lines)
+    return markdown_table(["k", *map(str, ks)],
+                          [[stage, *(f"{float(norms[stage][k]):.3g}" for k in ks)] for stage in STAGES])
 
 
 def ladder(length: int) -> list[int]:
@@ -162,12 +161,12 @@ def ladder(length: int) -> list[int]:
 
 def memory(arguments, overrides: list[str]) -> dict:
     from zoo.data.probes import ProbeData
-    from zoo.train import prepare, train
+    from zoo.run.train import prepare, train
 
     arguments.out.mkdir(parents=True, exist_ok=True)
     cfg = compose_config(overrides, arguments.out / "run")
     label = arguments.label or default_label(overrides, cfg)
-    # initialisation: the task zoo.train trains, built the same way from the same seed, so the same weights
+    # initialisation: the task zoo.run.train trains, built the same way from the same seed, so the same weights
     datamodule, task = prepare(cfg)
     if not isinstance(datamodule, ProbeData):
         raise ZooError(f"data={cfg.hydra.runtime.choices.data}: the memory probe reads a generated probe "

@@ -48,7 +48,7 @@ def load_language_model(ckpt_path: str):
     # imported here, not at the top: a wrong argument is answered without loading torch and lightning
     from zoo.data.text import TextData
     from zoo.tasks.language_model import LanguageModelTask
-    from zoo.checkpoints import read_checkpoint
+    from zoo.run.checkpoints import read_checkpoint
 
     checkpoint = read_checkpoint(ckpt_path)
     data = TextData()

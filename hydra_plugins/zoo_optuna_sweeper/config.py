@@ -23,7 +23,7 @@ class ZooOptunaSweeperConf:
         "_target_": "optuna.samplers.TPESampler", "_partial_": True, "seed": None})
     # key: Hydra's sweep syntax, choice(...), range(...), interval(...), tag(log, interval(...)); or a fixed value
     params: Dict[str, str] = field(default_factory=dict)
-    # a function (config, trial) that suggests more parameters, e.g. zoo.sweep.architecture_knobs
+    # a function (config, trial) that suggests more parameters, e.g. zoo.launch.sweep.architecture_knobs
     custom_search_space: Optional[str] = None
 
 

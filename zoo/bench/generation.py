@@ -4,7 +4,7 @@ import torch
 
 from zoo.bench.sizes import MODELS, Sizes
 from zoo.bench.throughput import language_model
-from zoo.bench.timing import finished, markdown_table
+from zoo.bench.timing import finished, figure_table
 
 
 def decode_by_rerunning(task, prompt: torch.Tensor, length: int) -> torch.Tensor:
@@ -35,4 +35,4 @@ def run(sizes: Sizes, device: str = "cpu") -> str:
             tokens = batch * sizes.generated
             rows.append([name, batch, tokens / stepped, tokens / rerun, rerun / stepped,
                          "yes" if torch.equal(by_step, by_rerun) else "no"])
-    return markdown_table(["model", "batch", "step tok/s", "re-run tok/s", "step / re-run", "same tokens"], rows)
+    return figure_table(["model", "batch", "step tok/s", "re-run tok/s", "step / re-run", "same tokens"], rows)

@@ -11,7 +11,7 @@ from torch import nn
 
 from zoo.bench.scan_forms import SCAN_FORMS, step_loop
 from zoo.bench.sizes import MODELS, Sizes, backbone_config
-from zoo.bench.timing import best_seconds, markdown_table
+from zoo.bench.timing import best_seconds, figure_table
 from zoo.models.ar import WindowConvolution
 from zoo.models.latent_ar import linear_scan
 from zoo.models.recurrent import FusedRecurrence
@@ -171,5 +171,5 @@ def run(sizes: Sizes, device: str = "cpu") -> str:
         rows += timed_rows("transformer", length, attention_forms(), heads)
     header = ["family", "T", "form", "ms fwd+bwd", "x zoo", "max rel. error vs float64"]
     mixers = [row for name in MODELS for row in mixer_rows(name, sizes)]
-    return markdown_table(header, rows) + "\n\nEvery architecture's mixer, `forward` against its own `step` loop:\n\n" \
-        + markdown_table(["model", *header[1:]], mixers)
+    return figure_table(header, rows) + "\n\nEvery architecture's mixer, `forward` against its own `step` loop:\n\n" \
+        + figure_table(["model", *header[1:]], mixers)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from zoo.bench.sizes import MODELS, QUICK, STANDARD, Sizes
-from zoo.bench.timing import markdown_table
+from zoo.bench.timing import figure_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def run(sizes: Sizes, quick: bool = False, device: str = "cpu") -> str:
     else:
         rows = [[name, *(training_step_megabytes(name, length, sizes, device) for length in sizes.lengths)]
                 for name in MODELS]
-    return markdown_table(["model", *(f"MB at T={length}" for length in sizes.lengths)], rows)
+    return figure_table(["model", *(f"MB at T={length}" for length in sizes.lengths)], rows)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from zoo.bench.first_step import MARK
 from zoo.bench.sizes import Sizes
-from zoo.bench.timing import markdown_table
+from zoo.bench.timing import figure_table
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -57,4 +57,4 @@ def run(sizes: Sizes, quick: bool = False) -> str:
     first_step, whole = main_job_first_step(quick)
     rows.append(["python -m zoo (main job): to the end of its first training step", first_step])
     rows.append(["... the same one-step run to its exit", whole])
-    return markdown_table(["command", "wall s"], rows)
+    return figure_table(["command", "wall s"], rows)

@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
 from zoo.bench.sizes import MODELS, Sizes, backbone_config
-from zoo.bench.timing import finished, markdown_table
-from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory
+from zoo.bench.timing import finished, figure_table
+from zoo.run.callbacks import PeakMemory, TrainingThroughput, ValidationHistory
 from zoo.config import OptimConfig, TrainerConfig
 from zoo.tasks.language_model import IGNORE, LanguageModelTask
 
@@ -96,7 +96,7 @@ def lightning_fit(task: LanguageModelTask, loader: DataLoader, device: str = "cp
     """zoo's trainer defaults, less what a benchmark must not do (write logs or checkpoints, validate), with the
     recorders zoo's runs always add."""
     clock = StepClock()
-    lightning_knows = inspect.signature(pl.Trainer).parameters  # zoo's own trainer keys are read by zoo.train
+    lightning_knows = inspect.signature(pl.Trainer).parameters  # zoo's own trainer keys are read by zoo.run.train
     options = {key: value for key, value in asdict(TrainerConfig()).items() if key in lightning_knows}
     with tempfile.TemporaryDirectory() as scratch:
         options.update(
@@ -124,4 +124,4 @@ def run(sizes: Sizes, device: str = "cpu") -> str:
                 best["zoo"] = max(best["zoo"], tokens_per_second(
                     lightning_fit(language_model(name, sizes), loader, device), warmup, tokens))
             rows.append([name, length, timed, best["plain"], best["zoo"], best["zoo"] / best["plain"]])
-    return markdown_table(["model", "T", "timed steps", "plain tok/s", "zoo tok/s", "zoo / plain"], rows)
+    return figure_table(["model", "T", "timed steps", "plain tok/s", "zoo tok/s", "zoo / plain"], rows)

@@ -2,6 +2,8 @@
 import time
 from collections.abc import Callable
 
+from zoo.markdown_table import markdown_table
+
 import torch
 
 
@@ -24,12 +26,11 @@ def best_seconds(runs: dict[str, Callable[[], None]], rounds: int, device: str =
     return best
 
 
-def markdown_table(header: list[str], rows: list[list]) -> str:
+def figure_table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table of measurements: floats to three significant figures, thousands separated."""
     def cell(value):
         if isinstance(value, float):
             return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
         return str(value)
 
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown_table(header, [[cell(value) for value in row] for row in rows])

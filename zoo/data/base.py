@@ -1,4 +1,6 @@
 """What every zoo data set declares, so that the task, its metric and its baselines follow from the data."""
+import inspect
+
 import pytorch_lightning as pl
 import torch
 from hydra.utils import get_class
@@ -28,7 +30,7 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
         super().__init__()
         # the run's seed orders the training batches: zoo seeds torch before it builds the data module
         self.shuffle_seed = torch.initial_seed()
-        # loader.workers and loader.pin_memory, which zoo.train sets: none on the CPU, where a batch is
+        # loader.workers and loader.pin_memory, which zoo.run.train sets: none on the CPU, where a batch is
         # cheap to collate and a worker's start-up would cost more than it saves
         self.loader_options = {"num_workers": 0, "pin_memory": False}
 
@@ -41,8 +43,11 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
         the model's so that every result is read against what no learning achieves."""
         return {}
 
-    def make_task(self, **task_config):
-        return get_class(self.task)(**self.task_arguments(), **task_config)
+    def make_task(self, *, model: dict, optim: dict, decode: dict | None = None):
+        """The task around the backbone `model`; the decoding options go to the tasks that generate (translation)."""
+        task = get_class(self.task)
+        generates = "decode" in inspect.signature(task).parameters
+        return task(model=model, optim=optim, **self.task_arguments(), **({"decode": decode} if generates else {}))
 
     def loader(self, split: str, shuffle: bool):
         """The DataLoader of one split ("train", "val", "test"); data sets whose splits differ override the

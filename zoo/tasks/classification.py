@@ -11,7 +11,7 @@ from zoo.tasks.base import ZooTask
 
 
 class ClassificationTask(ZooTask):
-    def __init__(self, model: dict, optim: dict, n_features: int, n_classes: int, decode: dict | None = None):
+    def __init__(self, model: dict, optim: dict, n_features: int, n_classes: int):
         super().__init__(optim)
         self.save_hyperparameters()
         self.backbone = instantiate(model, bidirectional=True)

@@ -14,8 +14,7 @@ from zoo.tasks.base import ZooTask
 
 
 class ForecastingTask(ZooTask):
-    def __init__(self, model: dict, optim: dict, n_features: int, n_targets: int = 1, scale: float = 1.0,
-                 decode: dict | None = None):
+    def __init__(self, model: dict, optim: dict, n_features: int, n_targets: int = 1, scale: float = 1.0):
         super().__init__(optim)
         self.save_hyperparameters()
         self.backbone = instantiate(model)

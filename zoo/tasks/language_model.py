@@ -16,7 +16,7 @@ IGNORE = -100  # target of a position that is not scored
 
 
 class LanguageModelTask(ZooTask):
-    def __init__(self, model: dict, optim: dict, vocab_size: int, decode: dict | None = None):
+    def __init__(self, model: dict, optim: dict, vocab_size: int):
         super().__init__(optim)
         self.save_hyperparameters()
         self.backbone = instantiate(model)

@@ -10,7 +10,7 @@ from hydra.utils import instantiate
 from torch import nn
 
 from zoo.data.subwords import BOS, EOS, PAD
-from zoo.distributed import gather
+from zoo.launch.distributed import gather
 from zoo.tasks.base import ZooTask
 from zoo.tasks.decoding import beam_search
 

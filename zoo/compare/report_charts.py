@@ -9,10 +9,10 @@ import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from zoo.comparison_plots import run_curve, spans_a_decade
-from zoo.ladder import Ladder
-from zoo.leaderboard import DataSet, Run, costs
-from zoo.significance import Estimate, interval
+from zoo.compare.plots import run_curve, spans_a_decade
+from zoo.compare.ladder import Ladder
+from zoo.compare.leaderboard import DataSet, Run, costs
+from zoo.compare.significance import Estimate, interval
 
 CONFIG = {"displaylogo": False, "responsive": True}
 

@@ -1,5 +1,5 @@
 """The leaderboard zoo.compare writes: every run's summary.json read into rows (a model on a data set, its seeds
-together, tuned settings chosen by validation), each data set's verdict (zoo.significance), and the Markdown and CSV
+together, tuned settings chosen by validation), each data set's verdict (zoo.compare.significance), and the Markdown and CSV
 tables. No matplotlib, torch or Lightning."""
 import csv
 import json
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zoo.markdown_table import markdown_table
-from zoo.significance import Estimate, Pair, Standing, interval, rank_label, verdict
+from zoo.compare.significance import Estimate, Pair, Standing, interval, rank_label, verdict
 
 # settings a sweep searches rather than compares: each model keeps its best
 TUNED = ("optim.lr",)

@@ -1,16 +1,16 @@
 """DIR/report.html: the comparison as one self-contained page (plotly.js inlined, no server, no network: it works
 mailed or opened from disk). The verdict per data set and every run as tables that sort by any column (click a
-header) and filter by data set, the pairs tested, the charts of zoo.report_charts, each run's config differences
+header) and filter by data set, the pairs tested, the charts of zoo.compare.report_charts, each run's config differences
 from the other runs of its data set, and the failed runs with their error."""
 import html
 from pathlib import Path
 
 from plotly.offline import get_plotlyjs
 
-from zoo.ladder import Ladder
-from zoo.leaderboard import DataSet, Run, differing, judged_first, p_value, rounded, shown_estimate
-from zoo.report_charts import chart, colours_of, data_set_figure, ladder_figure, run_name
-from zoo.significance import rank_label
+from zoo.compare.ladder import Ladder
+from zoo.compare.leaderboard import DataSet, Run, differing, judged_first, p_value, rounded, shown_estimate
+from zoo.compare.report_charts import chart, colours_of, data_set_figure, ladder_figure, run_name
+from zoo.compare.significance import rank_label
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }

@@ -12,7 +12,7 @@ Tuned settings (`--tune`, by default the learning rate) are searched, not compar
 differ only in them, the one with the best validation score is kept (marked "best of N" in the table, the others
 still listed) and only kept rows are plotted.
 
-Each data set's verdict (zoo.significance) reads the kept rows' test figure over their seeds: mean and Student t 95%
+Each data set's verdict (zoo.compare.significance) reads the kept rows' test figure over their seeds: mean and Student t 95%
 interval, Welch's t-test on each pair, Holm-corrected for the number of pairs; a rank shared where a gap is within
 noise.
 
@@ -22,13 +22,12 @@ are also drawn against it, one line per model with its interval, the data set's 
 and the leaderboard gains a table of that metric against the setting.
 """
 import argparse
-import sys
 from pathlib import Path
 
-from zoo.comparison_plots import draw_all
-from zoo.ladder import ladder_markdown, ladders
-from zoo.leaderboard import TUNED, data_sets, label_runs, markdown, read_runs, rows_of, write_csv
-from zoo.report_html import write_report
+from zoo.compare.plots import draw_all
+from zoo.compare.ladder import ladder_markdown, ladders
+from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, read_runs, rows_of, write_csv
+from zoo.compare.report_html import write_report
 
 USAGE = "python -m zoo.compare DIR [--tune KEY,...]   (DIR: a sweep directory, or outputs/)"
 
@@ -59,7 +58,3 @@ def main(argv: list[str]) -> None:
     if not arguments.directory.is_dir():
         raise SystemExit(f"usage: {USAGE}")
     print(compare(arguments.directory, tuple(key for key in arguments.tune.split(",") if key)))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

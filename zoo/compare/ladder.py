@@ -2,7 +2,7 @@
 that setting — a table of the kept rows' metric at each step, chance or baseline beside it."""
 from dataclasses import dataclass
 
-from zoo.leaderboard import DataSet, Row, differing, grouped, rounded, with_interval
+from zoo.compare.leaderboard import DataSet, Row, differing, grouped, rounded, with_interval
 from zoo.markdown_table import markdown_table
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from zoo.ladder import Ladder, step_label
-from zoo.leaderboard import DataSet, Row, costs, grouped, number
-from zoo.significance import Estimate, interval
+from zoo.compare.ladder import Ladder, step_label
+from zoo.compare.leaderboard import DataSet, Row, costs, grouped, number
+from zoo.compare.significance import Estimate, interval
 
 
 def run_curve(run, objective: str) -> dict[int, float]:

@@ -1,0 +1,1 @@
+"""`python -m zoo.compare`: runs compared across architectures (leaderboard, verdict, plots, report)."""

@@ -1,0 +1,1 @@
+"""Launching runs: sweeps and searches, parallel jobs, DDP ranks."""
