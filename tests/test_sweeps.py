@@ -85,21 +85,21 @@ def leaderboard(sweep: Path) -> list[dict]:
 
 
 def test_a_comparison_run_again_skips_its_finished_jobs_and_ends_with_the_same_leaderboard(tmp_path):
-    sweep = ["experiment=compare_smoke", "data=sunspots", "logger=none", "model=ar,gru", "seed=0,1"]
-    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
-    for directory in (whole, resumed):
-        assert zoo_multirun(*sweep, f"hydra.sweep.dir={directory}").returncode == 0
-    summaries = sorted(resumed.glob("*/summary.json"))
+    sweep = ["experiment=compare_smoke", "data=sunspots", "logger=none", "model=ar,gru", "seed=0,1",
+             f"hydra.sweep.dir={tmp_path}"]
+    assert zoo_multirun(*sweep).returncode == 0
+    uninterrupted = leaderboard(tmp_path)
+    summaries = sorted(tmp_path.glob("*/summary.json"))
     assert len(summaries) == 4
     cut_short, finished = summaries[:2], {path: path.stat().st_mtime_ns for path in summaries[2:]}
     for path in cut_short:  # as if the sweep had been stopped before these two jobs finished
         path.unlink()
-    result = zoo_multirun(*sweep, f"hydra.sweep.dir={resumed}")
+    result = zoo_multirun(*sweep)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (result.stdout + result.stderr).count("holds a finished run of this config") == 2
     assert all(path.stat().st_mtime_ns == written for path, written in finished.items())  # not run again
     assert all(path.is_file() for path in cut_short)
-    assert leaderboard(resumed) == leaderboard(whole)
+    assert leaderboard(tmp_path) == uninterrupted
 
 
 def test_every_experiment_runs_end_to_end_at_smoke_size(tmp_path):
