@@ -76,6 +76,9 @@ class TranslationDataConfig:
     test_fraction: float = 0.05
     split_seed: int = 0  # the split stays fixed when `seed` varies, so seeds are compared on one test set
     num_workers: int = 0
+    dictionary_pairs: int = 0  # Ding only: word/phrase pairs of the dictionary drawn afresh into each epoch
+    token_dropout: float = 0.0  # training: each source token becomes [UNK] with this probability
+    label_smoothing: float = 0.1
 
 
 @dataclass
@@ -198,13 +201,15 @@ class TrainerConfig:
 class OptimConfig:
     lr: float = 2e-3
     weight_decay: float = 0.01
-    warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then inverse-square-root decay
+    warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then the schedule's decay
+    schedule: str = "inverse_sqrt"  # after warm-up: inverse_sqrt (never reaches 0), cosine or linear (to 0 at the end)
 
 
 @dataclass
 class DecodeConfig:
     beam_size: int = 1  # 1: greedy
     max_length: int = 80
+    length_penalty: float = 1.0  # beam score = log-probability / length ** length_penalty (0: none)
     samples: int = 5  # source / reference / hypothesis triples printed after testing
 
 
