@@ -203,6 +203,7 @@ class OptimConfig:
     weight_decay: float = 0.01
     warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then the schedule's decay
     schedule: str = "inverse_sqrt"  # after warm-up: inverse_sqrt (never reaches 0), cosine or linear (to 0 at the end)
+    average_epochs: int = 0  # N > 0: test the mean of the last N epochs' weights, not the best checkpoint
 
 
 @dataclass

@@ -3,6 +3,7 @@ config; fit; test; write summary.json; finish the tracker run."""
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -15,7 +16,7 @@ from omegaconf.errors import MissingMandatoryValue
 from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.budget import apply_budget, narrowest_under_budget
-from zoo.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
+from zoo.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
                              resumed_tracker_versions)
 from zoo.errors import ZooError
@@ -67,8 +68,8 @@ def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     """The logger group's trackers, each holding the whole resolved config (so runs compare on any key); a resumed
     run logs on into the tracker runs its checkpoint names."""
     versions = resumed_tracker_versions(checkpoint)
-    loggers = build_all(cfg.logger, "logger", lambda node: (
-        {"version": versions[target_class(node)]} if target_class(node) in versions else {}))
+    loggers = [without_anonymous_setting(logger) for logger in build_all(cfg.logger, "logger", lambda node: (
+        {"version": versions[target_class(node)]} if target_class(node) in versions else {}))]
     for logger in loggers:
         logger.log_hyperparams(plain(cfg))
     return loggers
@@ -79,7 +80,45 @@ def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
     own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for resuming."""
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
         monitor if target_class(node) == "ModelCheckpoint" and node.get("monitor") is None else {}))
-    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState()]
+    averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
+                 if cfg.optim.get("average_epochs") else [])
+    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(), *averaging]
+
+
+# what Lightning prints at every start that says nothing about this run: product tips and the limits it was given
+_LIGHTNING_CHATTER = ("💡 Tip:", "was configured so", "to estimate number of stepping batches")
+
+
+def quiet_dependencies() -> None:
+    """Keep a run's log to what it says about the run: no dependency's deprecation notices (nothing a user of zoo
+    can act on) and no Lightning chatter."""
+    # (?!zoo): zoo's own warnings stay; match() anchors the pattern at the start of the warning's module name
+    for category in (DeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=r"(?!zoo\b)")
+    lightning = logging.getLogger("pytorch_lightning.utilities.rank_zero")
+    if not any(isinstance(known, _DropChatter) for known in lightning.filters):
+        lightning.addFilter(_DropChatter())
+
+
+class _DropChatter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(chatter in record.getMessage() for chatter in _LIGHTNING_CHATTER)
+
+
+def without_anonymous_setting(logger):
+    """Lightning's WandbLogger always hands wandb.init `anonymous=None`, and wandb warns at every start that the
+    setting has no effect; leaving it out asks for exactly the same run."""
+    init = getattr(logger, "_wandb_init", None)
+    if isinstance(init, dict) and init.get("anonymous") is None:
+        init.pop("anonymous", None)
+    return logger
+
+
+def log_test_table(metrics: dict) -> None:
+    """The test metrics, each once: Lightning's own table repeats every figure logged at epoch end under each
+    DataLoader column (a data set with two test periods showed each baseline twice)."""
+    width = max(map(len, metrics), default=0)
+    log.info("test metrics:\n%s", "\n".join(f"  {name:<{width}}  {value:.6g}" for name, value in sorted(metrics.items())))
 
 
 def plain(node: DictConfig) -> dict:
@@ -87,6 +126,7 @@ def plain(node: DictConfig) -> dict:
 
 
 def train(cfg: DictConfig) -> tuple[dict, dict]:
+    quiet_dependencies()
     split_threads_between_parallel_jobs()
     pl.seed_everything(cfg.seed, workers=True)
     # fail on sizes that cannot work together before reading any data
@@ -120,9 +160,15 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
             metrics[f"best/{objective}"] = checkpoints.best_model_score
     if cfg.test:
         best = checkpoints.best_model_path if cfg.train and checkpoints else ""
+        averaged = next((callback.path for callback in callbacks if isinstance(callback, AverageLastEpochs)), None)
+        if cfg.train and averaged and Path(averaged).is_file():
+            best = averaged
         trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else checkpoint_path),
-                     weights_only=True)
+                     weights_only=True, verbose=False)
         metrics.update(trainer.callback_metrics)
+        if rank_zero_only.rank == 0:
+            log_test_table({name: float(value) for name, value in trainer.callback_metrics.items()
+                            if not name.startswith(("train/", "val/"))})
     metrics = {name: float(value) for name, value in metrics.items()}
     objects = {"datamodule": datamodule, "task": task, "trainer": trainer, "loggers": loggers}
     return metrics, objects
@@ -150,9 +196,11 @@ def run(cfg: DictConfig) -> float | None:
     finally:
         task, trainer = objects.get("task"), objects.get("trainer")
         datamodule = objects.get("datamodule")
+        summary = None
         try:
             if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
-                write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []))
+                summary = write_run_summary(cfg, started, error, metrics, task, trainer, datamodule,
+                                            objects.get("loggers", []))
         except OSError as failure:
             if error is None:
                 raise cannot_write(failure) from None
@@ -161,6 +209,8 @@ def run(cfg: DictConfig) -> float | None:
             wandb = sys.modules.get("wandb")
             if wandb is not None and wandb.run is not None:
                 wandb.finish(exit_code=1 if error else 0)
+            if summary:  # last, below the tracker's closing lines: where to look next
+                log.info("run files: %s (summary.json, checkpoints, tracker runs)", summary.parent)
 
 
 def out_of_resources(failure: BaseException) -> ZooError | None:
@@ -173,8 +223,8 @@ def out_of_resources(failure: BaseException) -> ZooError | None:
     return None
 
 
-def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers) -> None:
-    path = write_summary(
+def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers) -> Path:
+    return write_summary(
         cfg.paths.output_dir, cfg,
         status="failed" if error else "completed",
         error=error,
@@ -189,4 +239,3 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         trackers=tracker_runs(loggers),
         **recorded(trainer.callbacks if trainer else []),
     )
-    log.info("summary: %s", path)

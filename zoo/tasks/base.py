@@ -16,7 +16,8 @@ class NonFiniteLoss(ZooError):
 
 SCHEDULES = ("inverse_sqrt", "cosine", "linear")
 OPTIM_LIMITS = {"lr": ("> 0", lambda value: value > 0), "weight_decay": (">= 0", lambda value: value >= 0),
-                "warmup_steps": (">= 0", lambda value: value >= 0)}
+                "warmup_steps": (">= 0", lambda value: value >= 0),
+                "average_epochs": (">= 0", lambda value: value >= 0)}
 
 
 def check_optim(optim: dict) -> None:
