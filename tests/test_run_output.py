@@ -17,10 +17,10 @@ def zoo_log(*args: str) -> str:
     """stdout and stderr of `python -m zoo ARGS` written to a pipe, as a batch system's log file receives them."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HYDRA_FULL_ERROR": "0"}
     env.pop("WANDB_SILENT", None)  # a user's environment has no such setting: wandb's own lines are part of the log
-    result = subprocess.run([sys.executable, "-m", "zoo", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout + result.stderr
+    result = subprocess.run([sys.executable, "-m", "zoo", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=300)  # one stream, as in `> log 2>&1`
+    assert result.returncode == 0, result.stdout[-3000:]
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
