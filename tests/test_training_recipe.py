@@ -47,3 +47,13 @@ def test_the_test_reads_the_mean_of_the_last_epochs_weights(tmp_path):
     assert all(torch.allclose(averaged[name], (second[name] + third[name]) / 2) for name in averaged)
     assert not torch.equal(second["read_out.weight"], third["read_out.weight"])
     assert f"Restoring states from the checkpoint path at {tmp_path / 'averaged.ckpt'}" in result.stdout + result.stderr
+
+
+def test_the_translation_recipe_applies_to_translation_only(compose_in):
+    translation = compose_in("model=lstm", "data=translation")
+    assert (translation.optim.schedule, translation.optim.average_epochs, translation.decode.beam_size) == (
+        "cosine", 3, 5)
+    sunspots = compose_in("model=lstm", "data=sunspots")
+    assert (sunspots.optim.schedule, sunspots.optim.average_epochs) == ("inverse_sqrt", 0)
+    overridden = compose_in("data=translation", "optim.schedule=linear", "decode.beam_size=1")
+    assert (overridden.optim.schedule, overridden.decode.beam_size) == ("linear", 1)

@@ -207,3 +207,13 @@ def test_length_penalty_zero_prefers_the_short_hypothesis():
     by_sum = beam_search(next_log_probs, {}, 1, 2, bos=1, eos=2, max_length=6, device="cpu", length_penalty=0.0)
     per_token = beam_search(next_log_probs, {}, 1, 2, bos=1, eos=2, max_length=6, device="cpu", length_penalty=1.0)
     assert by_sum == [[3]] and per_token == [[4, 5]]
+
+
+def test_quick_runs_and_tsv_corpora_draw_no_dictionary(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("\n".join(f"Satz {i}\tSentence {i}" for i in range(50)))
+    assert not TranslationData(path=str(path), dictionary_pairs=100).draws_dictionary()
+    assert not TranslationData(path=DING, dictionary_pairs=100, max_pairs=300).draws_dictionary()
+    assert TranslationData(path=DING, dictionary_pairs=100).draws_dictionary()
+    with pytest.raises(ZooError, match="data.dictionary_pairs must be >= 0, got -1"):
+        TranslationData(path=DING, dictionary_pairs=-1)

@@ -1,4 +1,5 @@
 """German -> English sentence pairs (by default the Ding dictionary's example sentences, Debian's trans-de-en)."""
+import logging
 import random
 
 import torch
@@ -10,6 +11,8 @@ from zoo.data.batching import LengthBatches, in_batches, pad_batch
 from zoo.data.parallel_corpus import corpus_format, ding_phrase_pairs, read_parallel_corpus
 from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, UNK, fit_bpe
 from zoo.errors import ZooError
+
+log = logging.getLogger(__name__)
 
 
 def split_pairs(pairs, val_fraction, test_fraction, seed, max_pairs=None):
@@ -57,9 +60,8 @@ class TranslationData(ZooDataModule):
                  num_workers: int = 0, dictionary_pairs: int = 0, token_dropout: float = 0.0,
                  label_smoothing: float = 0.1):
         super().__init__()
-        if dictionary_pairs < 0 or dictionary_pairs and corpus_format(path, format) != "ding":
-            raise ZooError(f"data.dictionary_pairs={dictionary_pairs}: the dictionary's own word and phrase pairs "
-                           f"need a count >= 0 and a Ding dictionary file (data.format=ding)")
+        if dictionary_pairs < 0:
+            raise ZooError(f"data.dictionary_pairs must be >= 0, got {dictionary_pairs}")
         if not 0.0 <= token_dropout < 1.0 or not 0.0 <= label_smoothing < 1.0:
             raise ZooError(f"data.token_dropout and data.label_smoothing must be in [0, 1), "
                            f"got {token_dropout}, {label_smoothing}")
@@ -99,12 +101,23 @@ class TranslationData(ZooDataModule):
             raise ZooError(f"{self.path}: every training pair is longer than data.max_tokens={self.max_tokens} "
                            f"subword tokens; raise data.max_tokens")
         self.sentences_in_train = len(self.encoded["train"])
-        if self.dictionary_pairs:
+        if self.draws_dictionary():
             # the dictionary's words and phrases follow the sentences; an epoch draws dictionary_pairs of them
             held_out = {text for pair in val + test for text in pair}
             in_train = set(train)
             self.dictionary = [pair for pair in ding_phrase_pairs(self.path, held_out) if pair not in in_train]
             self.encoded["train"] += self.short_enough(self.encode(self.dictionary))
+
+    def draws_dictionary(self) -> bool:
+        """Whether training draws word and phrase pairs: only from a Ding dictionary (a TSV corpus has none), and
+        not in a quick run on max_pairs sentences, which reading 200k dictionary lines would slow tenfold."""
+        if not self.dictionary_pairs or self.max_pairs is not None:
+            return False
+        if corpus_format(self.path, self.format) != "ding":
+            log.info("data.dictionary_pairs: %s is not a Ding dictionary; training on its sentence pairs alone",
+                     self.path)
+            return False
+        return True
 
     def short_enough(self, encoded):
         return [pair for pair in encoded if max(map(len, pair)) <= self.max_tokens + 2]
