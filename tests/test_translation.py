@@ -1,11 +1,13 @@
 """The translation task: decoding with `step` matches the teacher-forced path; beam search; the readers."""
 import pytest
 import torch
+import torch.nn.functional as F
 
 from tests.conftest import DING
-from zoo.data.parallel_corpus import read_ding, read_parallel_corpus, read_tsv
-from zoo.data.subwords import BOS, EOS
-from zoo.data.translation import TranslationData, split_pairs
+from zoo.data.parallel_corpus import (_alternatives, ding_entries, ding_phrase_pairs, read_ding,
+                                      read_parallel_corpus, read_tsv)
+from zoo.data.subwords import BOS, EOS, UNK
+from zoo.data.translation import SampledLengthBatches, TranslationData, split_pairs
 from zoo.errors import ZooError
 from zoo.tasks.decoding import beam_search
 from zoo.tasks.translation import TranslationTask
@@ -123,3 +125,95 @@ def test_vocabulary_is_fitted_on_the_training_split_only(tmp_path):
     train_numbers = {source.split()[1] for source, _ in data.pairs["train"]}
     held_out = {source.split()[1] for source, _ in data.pairs["test"]} - train_numbers
     assert held_out and not any(f"▁{number}" in vocab for number in held_out if len(number) > 1)
+
+
+def test_dictionary_pairs_leave_out_every_line_a_held_out_sentence_comes_from(tmp_path):
+    corpus = tmp_path / "de-en"
+    lines = [f"Wort{i} {{n}}; Vokabel{i} | Das ist Satz Nummer {i}. :: word{i}; vocable{i} | This is sentence "
+             f"number {i}." for i in range(40)]
+    corpus.write_text("\n".join(lines + ["Haus {n} [arch.] | Häuser {pl} :: house | houses"]) + "\n")
+    data = TranslationData(path=str(corpus), vocab_size=100, val_fraction=0.2, test_fraction=0.2,
+                           dictionary_pairs=10)
+    data.setup()
+    held_out = {int(source.split()[-1].rstrip(".")) for source, _ in data.pairs["val"] + data.pairs["test"]}
+    dictionary = set(data.dictionary)
+    assert ("Haus", "house") in dictionary and ("Häuser", "houses") in dictionary  # markup gone
+    assert dictionary == {("Haus", "house"), ("Häuser", "houses")} | {
+        (f"Wort{i}", f"word{i}") for i in range(40) if i not in held_out}
+    assert data.sentences_in_train == len(data.pairs["train"])
+    assert len(data.encoded["train"]) == len(data.pairs["train"]) + len(dictionary)
+
+
+def test_no_held_out_sentence_of_the_real_dictionary_leaks_into_training():
+    _, val, test = split_pairs(read_ding(DING), 0.05, 0.05, seed=0)  # TranslationData's default split
+    held_out = {text for pair in val + test for text in pair}
+    entries = [sub_entries for _, sub_entries in ding_entries(DING)]  # read once: the file has 200k lines
+    lines = [{(_alternatives(left)[0], _alternatives(right)[0]) for left, right in sub_entries}
+             for sub_entries in entries]
+    held_out_lines = {number for number, sub_entries in enumerate(entries)
+                      if any(side in held_out for pair in sub_entries for side in pair)}
+    elsewhere = set().union(*(pairs for number, pairs in enumerate(lines) if number not in held_out_lines))
+    only_held_out = set().union(*(lines[number] for number in held_out_lines)) - elsewhere  # their own words
+    dictionary = set(ding_phrase_pairs(DING, held_out))
+    assert len(held_out_lines) > 1000 and len(only_held_out) > 1000 and len(dictionary) > 150_000
+    assert not dictionary & only_held_out
+    assert held_out.isdisjoint(text for pair in dictionary for text in pair)
+
+
+def test_an_epoch_draws_the_sentences_and_a_fresh_sample_of_the_dictionary():
+    sampler = SampledLengthBatches([3] * 100, batch_size=8, always=20, sampled=30, seed=0)
+    first = sorted(index for batch in sampler for index in batch)
+    sampler.set_epoch(1)
+    second = sorted(index for batch in sampler for index in batch)
+    assert len(first) == len(second) == 50 and len(sampler) == 7
+    assert first[:20] == second[:20] == list(range(20)) and first[20:] != second[20:]
+
+
+def test_token_dropout_hides_source_tokens_in_training_only(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("\n".join(f"eins zwei drei vier fünf {i}\tone two three four five {i}" for i in range(50)))
+    data = TranslationData(path=str(path), vocab_size=100, token_dropout=0.5, val_fraction=0.2, test_fraction=0.2)
+    data.setup()
+    torch.manual_seed(0)
+    train = next(iter(data.loader("train", shuffle=True)))
+    val = next(iter(data.loader("val", shuffle=False)))
+    assert 0.3 < (train["source"] == UNK).sum() / (train["source"] > UNK).sum() < 1.5  # about half hidden
+    assert not (val["source"] == UNK).any() and not (train["target"] == UNK).any()
+
+
+def test_label_smoothing_reaches_the_training_loss(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("\n".join(f"Satz {i}\tSentence {i}" for i in range(50)))
+    data = TranslationData(path=str(path), vocab_size=100, label_smoothing=0.2)
+    data.setup()
+    model = {"_target_": "zoo.models.transformer.Transformer", "d_model": 16, "n_layers": 1, "dropout": 0.0}
+    task = data.make_task(model=model, optim={}, decode={})
+    batch = next(iter(data.loader("train", shuffle=True)))
+    logits = task(batch["source"], batch["target"][:, :-1]).flatten(0, 1)
+    smoothed = F.cross_entropy(logits, batch["target"][:, 1:].flatten(), ignore_index=0, label_smoothing=0.2)
+    assert task.hparams.label_smoothing == 0.2
+    assert torch.allclose(task.loss(batch, task.hparams.label_smoothing), smoothed)
+    assert not torch.allclose(task.loss(batch), smoothed)
+
+
+def test_length_penalty_zero_prefers_the_short_hypothesis():
+    # [3]: log 0.5 over 2 tokens (3, EOS); [4, 5]: log 0.45 over 3 tokens: a lower sum, a higher mean
+    table = {1: [0, 0, 0.05, 0.5, 0.45, 0], 3: [0, 0, 1.0, 0, 0, 0], 4: [0, 0, 0, 0, 0, 1.0], 5: [0, 0, 1.0, 0, 0, 0],
+             2: [0, 0, 1.0, 0, 0, 0]}
+
+    def next_log_probs(tokens, state):
+        return torch.tensor([table[token] for token in tokens.tolist()]).clamp(min=1e-9).log(), state
+
+    by_sum = beam_search(next_log_probs, {}, 1, 2, bos=1, eos=2, max_length=6, device="cpu", length_penalty=0.0)
+    per_token = beam_search(next_log_probs, {}, 1, 2, bos=1, eos=2, max_length=6, device="cpu", length_penalty=1.0)
+    assert by_sum == [[3]] and per_token == [[4, 5]]
+
+
+def test_quick_runs_and_tsv_corpora_draw_no_dictionary(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("\n".join(f"Satz {i}\tSentence {i}" for i in range(50)))
+    assert not TranslationData(path=str(path), dictionary_pairs=100).draws_dictionary()
+    assert not TranslationData(path=DING, dictionary_pairs=100, max_pairs=300).draws_dictionary()
+    assert TranslationData(path=DING, dictionary_pairs=100).draws_dictionary()
+    with pytest.raises(ZooError, match="data.dictionary_pairs must be >= 0, got -1"):
+        TranslationData(path=DING, dictionary_pairs=-1)

@@ -51,7 +51,9 @@ class TrainerConfig:
 class OptimConfig:
     lr: float = 2e-3
     weight_decay: float = 0.01
-    warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then inverse-square-root decay
+    warmup_steps: int = 300  # linear warm-up (at most a tenth of training), then the schedule's decay
+    schedule: str = "inverse_sqrt"  # after warm-up: inverse_sqrt (never reaches 0), cosine or linear (to 0 at the end)
+    average_epochs: int = 0  # N > 0: test the mean of the last N epochs' weights, not the best checkpoint
     # a non-finite training loss stops the run, naming the step; true: that batch is skipped (no update) and counted
     skip_nonfinite: bool = False
 
@@ -67,6 +69,7 @@ class LoaderConfig:
 class DecodeConfig:
     beam_size: int = 1  # 1: greedy
     max_length: int = 80
+    length_penalty: float = 1.0  # beam score = log-probability / length ** length_penalty (0: none)
     samples: int = 5  # source / reference / hypothesis triples printed after testing
 
 

@@ -19,9 +19,10 @@ def _is_sentence(text: str) -> bool:
     )
 
 
-def read_ding(path: str) -> list[tuple[str, str]]:
-    """Example sentence pairs of a Ding dictionary file: `de | de :: en | en`, sub-entries aligned by ` | `."""
-    pairs = []
+def ding_entries(path: str) -> list[tuple[int, list[tuple[str, str]]]]:
+    """The entry lines of a Ding dictionary file, `de | de :: en | en`: (line number, its aligned sub-entries).
+    An entry whose sub-entries do not align (as many on each side) is left out."""
+    entries = []
     for number, line in read_lines(path):
         if not line.strip() or line.startswith("#"):
             continue
@@ -29,15 +30,46 @@ def read_ding(path: str) -> list[tuple[str, str]]:
             raise ZooError(f"{path}:{number}: a Ding entry needs ' :: ' between its two languages")
         source, target = line.split(" :: ", 1)
         sources, targets = source.split(" | "), target.split(" | ")
-        if len(sources) != len(targets):
-            continue  # an entry whose sub-entries do not align is a dictionary entry, not a sentence pair
-        pairs += [
-            (left.strip(), right.strip()) for left, right in zip(sources, targets)
-            if _is_sentence(left.strip()) and _is_sentence(right.strip())
-        ]
+        if len(sources) == len(targets):
+            entries.append((number, [(left.strip(), right.strip()) for left, right in zip(sources, targets)]))
+    return entries
+
+
+def read_ding(path: str) -> list[tuple[str, str]]:
+    """Example sentence pairs of a Ding dictionary file: the sub-entries that read as sentences on both sides."""
+    pairs = [pair for _, sub_entries in ding_entries(path) for pair in sub_entries
+             if _is_sentence(pair[0]) and _is_sentence(pair[1])]
     if not pairs:
         raise ZooError(f"{path}: no sentence pairs found (is it a Ding dictionary file?)")
     return pairs
+
+
+# what a dictionary sub-entry carries besides its words: {grammar}, [field], <see also>, /abbreviation/, (context)
+_MARKUP = re.compile(r"\{[^}]*\}|\[[^\]]*\]|<[^>]*>|/[^/\s][^/]*/|\([^)]*\)")
+
+
+def _alternatives(text: str) -> list[str]:
+    """A sub-entry's alternatives, without markup: 'Abholung {f}; Abholen {n} (von etw.)' -> Abholung, Abholen."""
+    return [" ".join(alternative.split()) for alternative in _MARKUP.sub(" ", text).split(";")]
+
+
+def ding_phrase_pairs(path: str, held_out: set[str]) -> list[tuple[str, str]]:
+    """Word and phrase pairs of a Ding dictionary: each aligned sub-entry that is not a sentence, its first
+    alternative on each side. An entry line any of whose sub-entries is (or, without markup, reads as) a held-out
+    text gives none: a held-out sentence's own line (its words, its other examples) stays out of training, and
+    so does the same sentence translated elsewhere."""
+    pairs = []
+    for _, sub_entries in ding_entries(path):
+        if any(side in held_out or not held_out.isdisjoint(_alternatives(side))
+               for pair in sub_entries for side in pair):
+            continue
+        for left, right in sub_entries:
+            if _is_sentence(left) and _is_sentence(right):
+                continue  # sentences are the corpus itself, split apart from the dictionary
+            source, target = _alternatives(left)[0], _alternatives(right)[0]
+            if source and target:
+                pairs.append((source, target))
+    return list(dict.fromkeys(pairs))
 
 
 def read_tsv(path: str, source_column: int, target_column: int) -> list[tuple[str, str]]:
@@ -63,12 +95,17 @@ def read_tsv(path: str, source_column: int, target_column: int) -> list[tuple[st
     return pairs
 
 
+def corpus_format(path: str, format: str) -> str:
+    """ding or tsv; auto goes by the file's suffix."""
+    if format != "auto":
+        return format
+    return "tsv" if Path(path).suffix.lower() in (".tsv", ".txt") else "ding"
+
+
 def read_parallel_corpus(path: str, format: str, source_column: int, target_column: int) -> list[tuple[str, str]]:
     formats = ("auto", "ding", "tsv")
     if format not in formats:
         raise ZooError(f"data.format={format!r} is not one of {', '.join(formats)}")
-    if format == "auto":
-        format = "tsv" if Path(path).suffix.lower() in (".tsv", ".txt") else "ding"
-    if format == "tsv":
+    if corpus_format(path, format) == "tsv":
         return read_tsv(path, source_column, target_column)
     return read_ding(path)

@@ -1,4 +1,5 @@
 """German -> English sentence pairs (by default the Ding dictionary's example sentences, Debian's trans-de-en)."""
+import logging
 import random
 
 import torch
@@ -6,10 +7,12 @@ from tokenizers import Tokenizer
 from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule, check_fractions
-from zoo.data.batching import LengthBatches, pad_batch
-from zoo.data.parallel_corpus import read_parallel_corpus
-from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, fit_bpe
+from zoo.data.batching import LengthBatches, in_batches, pad_batch
+from zoo.data.parallel_corpus import corpus_format, ding_phrase_pairs, read_parallel_corpus
+from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, UNK, fit_bpe
 from zoo.errors import ZooError
+
+log = logging.getLogger(__name__)
 
 
 def split_pairs(pairs, val_fraction, test_fraction, seed, max_pairs=None):
@@ -22,6 +25,28 @@ def split_pairs(pairs, val_fraction, test_fraction, seed, max_pairs=None):
     return unique[n_test + n_val:], unique[n_test:n_test + n_val], unique[:n_test]
 
 
+class SampledLengthBatches(LengthBatches):
+    """LengthBatches over the first `always` indices and, each epoch, `sampled` more drawn afresh from the rest:
+    a large pool of extra pairs (the dictionary's) mixed in at a fixed cost per epoch."""
+
+    def __init__(self, lengths: list[int], batch_size: int, always: int, sampled: int, seed: int = 0):
+        super().__init__(lengths, batch_size, shuffle=True, seed=seed)
+        self.always, self.sampled = always, min(sampled, len(lengths) - always)
+
+    def number_of_batches(self) -> int:
+        return -(-(self.always + self.sampled) // self.batch_size)
+
+    def training_batches(self) -> list[list[int]]:
+        generator = self.generator()
+        extra = (self.always + torch.randperm(len(self.lengths) - self.always, generator=generator)[:self.sampled])
+        chosen = torch.cat([torch.arange(self.always), extra])
+        order = chosen[torch.randperm(len(chosen), generator=generator)].tolist()
+        batches = []
+        for pool in in_batches(order, 50 * self.batch_size):
+            batches += in_batches(sorted(pool, key=self.lengths.__getitem__), self.batch_size)
+        return [batches[index] for index in torch.randperm(len(batches), generator=generator).tolist()]
+
+
 class TranslationData(ZooDataModule):
     """Batches {"source": (B, S), "target": (B, T), "index": (B,)}: source ends in [EOS], target is
     [BOS] ... [EOS]; `index` points into the split's raw text pairs (the references BLEU is scored against)."""
@@ -31,8 +56,13 @@ class TranslationData(ZooDataModule):
 
     def __init__(self, path: str, format: str, source_column: int, target_column: int, max_pairs: int | None,
                  max_tokens: int, vocab_size: int, batch_size: int, val_fraction: float, test_fraction: float,
-                 split_seed: int):
+                 split_seed: int, dictionary_pairs: int, token_dropout: float, label_smoothing: float):
         super().__init__()
+        if dictionary_pairs < 0:
+            raise ZooError(f"data.dictionary_pairs must be >= 0, got {dictionary_pairs}")
+        if not 0.0 <= token_dropout < 1.0 or not 0.0 <= label_smoothing < 1.0:
+            raise ZooError(f"data.token_dropout and data.label_smoothing must be in [0, 1), "
+                           f"got {token_dropout}, {label_smoothing}")
         check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         if batch_size < 1 or max_tokens < 1 or vocab_size <= len(SPECIAL_TOKENS):
             raise ZooError(
@@ -44,8 +74,10 @@ class TranslationData(ZooDataModule):
         self.max_pairs, self.max_tokens, self.vocab_size = max_pairs, max_tokens, vocab_size
         self.batch_size = batch_size
         self.val_fraction, self.test_fraction, self.split_seed = val_fraction, test_fraction, split_seed
+        self.dictionary_pairs, self.token_dropout, self.label_smoothing = dictionary_pairs, token_dropout, label_smoothing
         self.tokenizer: Tokenizer | None = None
         self.pairs: dict[str, list[tuple[str, str]]] = {}
+        self.dictionary: list[tuple[str, str]] = []  # the word and phrase pairs training may draw from
         self.encoded: dict[str, list[tuple[list[int], list[int]]]] = {}
 
     def setup(self, stage: str | None = None) -> None:
@@ -60,12 +92,31 @@ class TranslationData(ZooDataModule):
             self.tokenizer = fit_bpe((text for pair in train for text in pair), self.vocab_size)
         self.pairs = {"train": train, "val": val, "test": test}
         self.encoded = {split: self.encode(pairs) for split, pairs in self.pairs.items()}
-        self.encoded["train"] = [
-            pair for pair in self.encoded["train"] if max(map(len, pair)) <= self.max_tokens + 2
-        ]
+        self.encoded["train"] = self.short_enough(self.encoded["train"])
         if not self.encoded["train"]:
             raise ZooError(f"{self.path}: every training pair is longer than data.max_tokens={self.max_tokens} "
                            f"subword tokens; raise data.max_tokens")
+        self.sentences_in_train = len(self.encoded["train"])
+        if self.draws_dictionary():
+            # the dictionary's words and phrases follow the sentences; an epoch draws dictionary_pairs of them
+            held_out = {text for pair in val + test for text in pair}
+            in_train = set(train)
+            self.dictionary = [pair for pair in ding_phrase_pairs(self.path, held_out) if pair not in in_train]
+            self.encoded["train"] += self.short_enough(self.encode(self.dictionary))
+
+    def draws_dictionary(self) -> bool:
+        """Whether training draws word and phrase pairs: only from a Ding dictionary (a TSV corpus has none), and
+        not in a quick run on max_pairs sentences, which reading 200k dictionary lines would slow tenfold."""
+        if not self.dictionary_pairs or self.max_pairs is not None:
+            return False
+        if corpus_format(self.path, self.format) != "ding":
+            log.info("data.dictionary_pairs: %s is not a Ding dictionary; training on its sentence pairs alone",
+                     self.path)
+            return False
+        return True
+
+    def short_enough(self, encoded):
+        return [pair for pair in encoded if max(map(len, pair)) <= self.max_tokens + 2]
 
     def encode(self, pairs):
         sources = self.tokenizer.encode_batch([source for source, _ in pairs])
@@ -76,7 +127,7 @@ class TranslationData(ZooDataModule):
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
     def task_arguments(self) -> dict:
-        return {"vocab_size": self.tokenizer.get_vocab_size()}
+        return {"vocab_size": self.tokenizer.get_vocab_size(), "label_smoothing": self.label_smoothing}
 
     def state_dict(self):
         return {"tokenizer": self.tokenizer.to_str()} if self.tokenizer else {}
@@ -90,11 +141,20 @@ class TranslationData(ZooDataModule):
         lengths = [len(source) + len(target) for source, target in encoded]
 
         def collate(indices):
+            source = pad_batch([encoded[i][0] for i in indices], PAD)
+            if split == "train" and self.token_dropout:
+                # word dropout on the source (Sennrich & Zhang 2019): the model cannot lean on every word being there
+                dropped = (torch.rand(source.shape) < self.token_dropout) & (source > UNK)
+                source = source.masked_fill(dropped, UNK)
             return {
-                "source": pad_batch([encoded[i][0] for i in indices], PAD),
+                "source": source,
                 "target": pad_batch([encoded[i][1] for i in indices], PAD),
                 "index": torch.tensor(indices),
             }
 
-        sampler = LengthBatches(lengths, self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
+        if split == "train" and len(encoded) > self.sentences_in_train:
+            sampler = SampledLengthBatches(lengths, self.batch_size, self.sentences_in_train, self.dictionary_pairs,
+                                           seed=self.shuffle_seed)
+        else:
+            sampler = LengthBatches(lengths, self.batch_size, shuffle=shuffle, seed=self.shuffle_seed)
         return self.make_loader(range(len(encoded)), batch_sampler=sampler, collate_fn=collate)

@@ -1,10 +1,13 @@
 """Callbacks that measure a run for its summary.json: training throughput, the validation history and peak memory.
 Each gives its figures as `record()`, a dict of summary.json fields."""
+import logging
 import resource
 import time
 
 import pytorch_lightning as pl
 import torch
+
+log = logging.getLogger(__name__)
 
 
 class TrainingThroughput(pl.Callback):
@@ -28,7 +31,8 @@ class TrainingThroughput(pl.Callback):
 
 class ValidationHistory(pl.Callback):
     """Every val/* metric of each validation, with the epoch, step and seconds of training it was reached at: the
-    learning curves zoo.compare draws."""
+    learning curves zoo.compare draws. Each point is also logged as one line, so a log file (SLURM, nohup), where
+    no progress bar draws, shows the curve as it grows."""
 
     def __init__(self):
         self.validations: list[dict] = []
@@ -42,11 +46,24 @@ class ValidationHistory(pl.Callback):
             return  # a check that the loop runs, on untrained weights: no point of the curve
         # by this hook the epoch's metrics are aggregated into callback_metrics
         metrics = {name: float(value) for name, value in trainer.callback_metrics.items() if name.startswith("val/")}
-        self.validations.append({"epoch": trainer.current_epoch, "step": trainer.global_step,
-                                 "seconds": time.perf_counter() - self._started, **metrics})
+        point = {"epoch": trainer.current_epoch, "step": trainer.global_step,
+                 "seconds": time.perf_counter() - self._started, **metrics}
+        self.validations.append(point)
+        log.info("%s", curve_line(point, trainer.max_epochs, trainer.callback_metrics.get("train/loss")))
 
     def record(self) -> dict:
         return {"validation": self.validations}
+
+
+def curve_line(point: dict, max_epochs: int | None, train_loss=None) -> str:
+    """'epoch 3/10  step 690  1m42s  train/loss 3.210  val/loss 3.452': one point of the learning curve."""
+    minutes, seconds = divmod(int(point["seconds"]), 60)
+    parts = [f"epoch {point['epoch'] + 1}" + (f"/{max_epochs}" if max_epochs and max_epochs > 0 else ""),
+             f"step {point['step']}", f"{minutes}m{seconds:02d}s"]
+    if train_loss is not None:
+        parts.append(f"train/loss {float(train_loss):.3f}")
+    parts += [f"{name} {value:.4g}" for name, value in point.items() if name.startswith("val/")]
+    return "  ".join(parts)
 
 
 class PeakMemory(pl.Callback):
@@ -89,3 +106,35 @@ def recorded(callbacks: list) -> dict:
         found = next((callback for callback in callbacks if isinstance(callback, recorder)), None)
         record.update((found or recorder()).record())
     return record
+
+
+class AverageLastEpochs(pl.Callback):
+    """The mean of the weights at the end of each of the last `epochs` epochs, written to `path` as a checkpoint for
+    the test to read: with a learning rate decaying to zero, the last epochs' weights lie around one minimum, and
+    their mean generalises better than any one of them (checkpoint averaging, Vaswani et al.; Popel & Bojar)."""
+
+    def __init__(self, epochs: int, path: str):
+        self.epochs, self.path = epochs, path
+        self.total: dict[str, torch.Tensor] = {}
+        self.count = 0
+
+    def on_train_epoch_end(self, trainer, task):
+        if not trainer.max_epochs or trainer.current_epoch < trainer.max_epochs - self.epochs:
+            return  # (a run bounded by steps or time has no last epochs known in advance: nothing to average)
+        weights = {name: value.detach().float() for name, value in task.state_dict().items()}
+        self.total = {name: self.total.get(name, 0) + value for name, value in weights.items()}
+        self.count += 1
+
+    def on_train_end(self, trainer, task):
+        if not self.count:
+            return
+        current = task.state_dict()
+        task.load_state_dict({name: (self.total[name] / self.count).to(value.dtype) for name, value in current.items()})
+        trainer.save_checkpoint(self.path)
+        log.info("testing the mean of the last %d epochs' weights: %s", self.count, self.path)
+
+    def state_dict(self) -> dict:  # a resumed run goes on averaging where it stopped
+        return {"total": self.total, "count": self.count}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.total, self.count = state["total"], state["count"]

@@ -16,8 +16,9 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.run.accelerators import check_gpu_present, resolve_precision
 from zoo.run.budget import apply_budget, narrowest_under_budget
-from zoo.run.callbacks import PeakMemory, TrainingThroughput, ValidationHistory, recorded
+from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.configurable import check_types
+from zoo.run.console import log_test_table, quiet_dependencies, without_anonymous_setting
 from zoo.run.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
                              resumed_tracker_versions)
 from zoo.errors import ZooError
@@ -75,9 +76,9 @@ def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     run logs on into the tracker runs its checkpoint names."""
     versions = resumed_tracker_versions(checkpoint)
     make_stores(cfg.logger)
-    loggers = build_all(cfg.logger, "logger", lambda node: (
+    loggers = [without_anonymous_setting(logger) for logger in build_all(cfg.logger, "logger", lambda node: (
         {RESUME_ARGUMENT.get(target_class(node), "version"): versions[target_class(node)]}
-        if target_class(node) in versions else {}))
+        if target_class(node) in versions else {}))]
     for logger in loggers:
         # MLflow refuses to change a logged param, and a resumed run's config differs (ckpt_path): it keeps its own
         if not (type(logger).__name__ == "MLFlowLogger" and "MLFlowLogger" in versions):
@@ -92,7 +93,9 @@ def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
         monitor if target_class(node) in ("ModelCheckpoint", "EarlyStopping") and node.get("monitor") is None
         else {}))
-    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState()]
+    averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
+                 if cfg.optim.get("average_epochs") else [])
+    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(), *averaging]
 
 
 def plain(node: DictConfig) -> dict:
@@ -118,6 +121,7 @@ def prepare(cfg: DictConfig, checkpoint: dict | None = None):
 
 
 def train(cfg: DictConfig) -> tuple[dict, dict]:
+    quiet_dependencies()
     split_threads_between_parallel_jobs()
     check_gpu_present(cfg.trainer.accelerator)
     # resolved here, so that summary.json and the trackers record the precision the run computed in
@@ -143,9 +147,15 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
             metrics[f"best/{objective}"] = checkpoints.best_model_score
     if cfg.test:
         best = checkpoints.best_model_path if cfg.train and checkpoints else ""
+        averaged = next((callback.path for callback in callbacks if isinstance(callback, AverageLastEpochs)), None)
+        if cfg.train and averaged and Path(averaged).is_file():
+            best = averaged
         trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else checkpoint_path),
-                     weights_only=True)
+                     weights_only=True, verbose=False)
         metrics.update(trainer.callback_metrics)
+        if rank_zero_only.rank == 0:
+            log_test_table({name: float(value) for name, value in trainer.callback_metrics.items()
+                            if not name.startswith(("train/", "val/"))})
     metrics = {name: float(value) for name, value in metrics.items()}
     objects = {"datamodule": datamodule, "task": task, "trainer": trainer, "loggers": loggers}
     return metrics, objects
@@ -184,10 +194,11 @@ def run(cfg: DictConfig) -> float | None:
     finally:
         task, trainer = objects.get("task"), objects.get("trainer")
         datamodule = objects.get("datamodule")
+        summary = None
         try:
             if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
-                write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, objects.get("loggers", []),
-                                  digest)
+                summary = write_run_summary(cfg, started, error, metrics, task, trainer, datamodule,
+                                            objects.get("loggers", []), digest)
         except OSError as failure:
             if error is None:
                 raise cannot_write(failure) from None
@@ -196,6 +207,8 @@ def run(cfg: DictConfig) -> float | None:
             wandb = sys.modules.get("wandb")
             if wandb is not None and wandb.run is not None:
                 wandb.finish(exit_code=1 if error else 0)
+            if summary:  # last, below the tracker's closing lines: where to look next
+                log.info("run files: %s (summary.json, checkpoints, tracker runs)", summary.parent)
 
 
 def out_of_resources(failure: BaseException) -> ZooError | None:
@@ -208,7 +221,7 @@ def out_of_resources(failure: BaseException) -> ZooError | None:
     return None
 
 
-def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers, digest) -> None:
+def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers, digest) -> Path:
     path = write_summary(
         cfg.paths.output_dir, cfg,
         status="failed" if error else "completed",
@@ -226,7 +239,7 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         trackers=tracker_runs(loggers),
         **recorded(trainer.callbacks if trainer else []),
     )
-    log.info("summary: %s", path)
     for logger in loggers:
         if type(logger).__name__ == "MLFlowLogger":  # the record zoo.compare reads, beside the run in MLflow
             logger.experiment.log_artifact(logger.run_id, str(path))
+    return path

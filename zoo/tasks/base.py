@@ -14,8 +14,10 @@ class NonFiniteLoss(ZooError):
     pass
 
 
+SCHEDULES = ("inverse_sqrt", "cosine", "linear")
 OPTIM_LIMITS = {"lr": ("> 0", lambda value: value > 0), "weight_decay": (">= 0", lambda value: value >= 0),
-                "warmup_steps": (">= 0", lambda value: value >= 0)}
+                "warmup_steps": (">= 0", lambda value: value >= 0),
+                "average_epochs": (">= 0", lambda value: value >= 0)}
 
 
 def check_optim(optim: dict) -> None:
@@ -23,6 +25,25 @@ def check_optim(optim: dict) -> None:
     for key, (bound, allowed) in OPTIM_LIMITS.items():
         if key in optim and not allowed(optim[key]):
             raise ZooError(f"optim.{key} must be {bound}, got {optim[key]}")
+    if optim.get("schedule", "inverse_sqrt") not in SCHEDULES:
+        raise ZooError(f"optim.schedule={optim['schedule']!r} is not one of {', '.join(SCHEDULES)}")
+
+
+def learning_rate_factor(schedule: str, warmup: int, total: int):
+    """The multiplier of the learning rate at each step: a linear warm-up over `warmup` steps, then
+    inverse_sqrt: warmup / sqrt(step), slow and never done; cosine or linear: down to 0 at step `total`, which
+    spends a fixed budget's last steps at small rates, where the weights settle."""
+
+    def factor(step: int) -> float:
+        step += 1
+        if step <= warmup:
+            return step / warmup
+        if schedule == "inverse_sqrt":
+            return math.sqrt(warmup / step)
+        done = min(1.0, (step - warmup) / max(1, total - warmup))
+        return 0.5 * (1 + math.cos(math.pi * done)) if schedule == "cosine" else 1 - done
+
+    return factor
 
 
 class ZooTask(pl.LightningModule):
@@ -83,11 +104,8 @@ class ZooTask(pl.LightningModule):
     def configure_optimizers(self):
         optimizer = torch.optim.AdamW(self.parameters(), lr=self.optim["lr"], weight_decay=self.optim["weight_decay"])
         # never warm up for more than a tenth of training: a small data set takes few steps an epoch
-        warmup = max(1, min(self.optim["warmup_steps"], int(self.trainer.estimated_stepping_batches) // 10))
-
-        def warmup_then_inverse_sqrt(step):
-            step += 1
-            return min(step / warmup, math.sqrt(warmup / step))
-
-        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_then_inverse_sqrt)
+        total = int(self.trainer.estimated_stepping_batches)
+        warmup = max(1, min(self.optim["warmup_steps"], total // 10))
+        factor = learning_rate_factor(self.optim.get("schedule", "inverse_sqrt"), warmup, total)
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}

@@ -15,10 +15,11 @@ def select_rows(state, index: torch.Tensor):
 
 @torch.no_grad()
 def beam_search(next_log_probs, state, batch_size: int, beam_size: int, bos: int, eos: int, max_length: int,
-                device: torch.device):
+                device: torch.device, length_penalty: float = 1.0):
     """Most probable continuations of [BOS] under `next_log_probs(last_tokens, state) -> (log_probs, state)`,
-    where `state` holds batch_size * beam_size rows (each sentence's rows together). Scores are normalised by
-    length. Returns a list of token-id lists without [BOS] and [EOS]."""
+    where `state` holds batch_size * beam_size rows (each sentence's rows together). The finished beams are
+    ranked by log-probability / length ** length_penalty (1: per token; 0: the raw sum, which favours short
+    outputs). Returns a list of token-id lists without [BOS] and [EOS]."""
     rows = batch_size * beam_size
     tokens = torch.full((rows, 1), bos, dtype=torch.long, device=device)
     scores = torch.zeros(batch_size, beam_size, device=device)
@@ -41,7 +42,7 @@ def beam_search(next_log_probs, state, batch_size: int, beam_size: int, bos: int
         tokens = torch.cat([tokens[origin], token[:, None]], dim=1)
         if finished.all():
             break
-    best = (scores.view(-1) / lengths.clamp(min=1)).view(batch_size, beam_size).argmax(-1)
+    best = (scores.view(-1) / lengths.clamp(min=1) ** length_penalty).view(batch_size, beam_size).argmax(-1)
     chosen = tokens.view(batch_size, beam_size, -1)[torch.arange(batch_size), best, 1:]
     return [_until_eos(row.tolist(), eos) for row in chosen]
 

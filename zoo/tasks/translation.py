@@ -89,7 +89,7 @@ class TranslationTask(ZooTask):
                                 data=[list(sample) for sample in samples])
 
     @torch.no_grad()
-    def translate(self, source, beam_size=1, max_length=80, **_):
+    def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, **_):
         """Token ids of the decoded target of each source row (greedy when beam_size=1)."""
         memory, memory_mask = self.encode(source)
         memory = memory.repeat_interleave(beam_size, dim=0)
@@ -100,4 +100,5 @@ class TranslationTask(ZooTask):
             return F.log_softmax(self.head(hidden), dim=-1), state
 
         state = self.decoder.init_state(len(memory))
-        return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device)
+        return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device,
+                           length_penalty)

@@ -1,0 +1,42 @@
+"""What a run prints: what it says about the run and nothing else. Dependencies' deprecation notices, Lightning's
+product tips and limit chatter, and wandb's "anonymous" warning are dropped; the test figures are printed once each."""
+import logging
+import warnings
+
+log = logging.getLogger("zoo.run.train")
+
+
+# what Lightning prints at every start that says nothing about this run: product tips and the limits it was given
+_LIGHTNING_CHATTER = ("💡 Tip:", "was configured so", "to estimate number of stepping batches")
+
+
+def quiet_dependencies() -> None:
+    """Keep a run's log to what it says about the run: no dependency's deprecation notices (nothing a user of zoo
+    can act on) and no Lightning chatter."""
+    # (?!zoo): zoo's own warnings stay; match() anchors the pattern at the start of the warning's module name
+    for category in (DeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=r"(?!zoo\b)")
+    lightning = logging.getLogger("pytorch_lightning.utilities.rank_zero")
+    if not any(isinstance(known, _DropChatter) for known in lightning.filters):
+        lightning.addFilter(_DropChatter())
+
+
+class _DropChatter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(chatter in record.getMessage() for chatter in _LIGHTNING_CHATTER)
+
+
+def without_anonymous_setting(logger):
+    """Lightning's WandbLogger always hands wandb.init `anonymous=None`, and wandb warns at every start that the
+    setting has no effect; leaving it out asks for exactly the same run."""
+    init = getattr(logger, "_wandb_init", None)
+    if isinstance(init, dict) and init.get("anonymous") is None:
+        init.pop("anonymous", None)
+    return logger
+
+
+def log_test_table(metrics: dict) -> None:
+    """The test metrics, each once: Lightning's own table repeats every figure logged at epoch end under each
+    DataLoader column (a data set with two test periods showed each baseline twice)."""
+    width = max(map(len, metrics), default=0)
+    log.info("test metrics:\n%s", "\n".join(f"  {name:<{width}}  {value:.6g}" for name, value in sorted(metrics.items())))
