@@ -24,12 +24,11 @@ from zoo.errors import ZooError
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"  # what `python -m zoo` composes (editable installs)
 CHECKED_GROUPS = ("model", "data")  # the groups whose options are classes with configurable constructors
-ZOO_KEYS = {"model": {"params"}}  # keys zoo reads itself before building (model.params: a parameter budget)
 
 
 def options(group: str, overrides: Sequence[str] = ()) -> list[str]:
     """The options of a config group (the architectures of `model`, the data sets of `data`), those on a
-    `hydra.searchpath=[...]` among the overrides included: what `model=glob(*)` sweeps over."""
+    `hydra.searchpath=[...]` among the overrides included (Hydra's own `glob(*)` lists the primary path only)."""
     if GlobalHydra.instance().is_initialized():
         loader = GlobalHydra.instance().config_loader()
         return sorted(loader.get_group_options(group, config_name="train", overrides=list(overrides)))
@@ -113,7 +112,6 @@ def check_types(cfg: DictConfig) -> None:
             continue
         cls = import_class(node._target_, f"{group}._target_")
         fields = [(name, hint) for name, hint in knob_types(cls).items()] + [("_target_", str)]
-        fields += [(key, Any) for key in ZOO_KEYS.get(group, ()) if key not in dict(fields)]
         schema = OmegaConf.structured(make_dataclass(f"{cls.__name__}Knobs", fields))
         try:
             typed = OmegaConf.merge(schema, node)
