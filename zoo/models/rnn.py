@@ -3,7 +3,6 @@
 Information passes through `act` and U at every step, so what came long ago fades, or, when U stretches more
 than `act` squashes (a ReLU and `recurrent_gain` above 1), blows up.
 """
-import torch
 from torch import nn
 
 from zoo.models.backbone import Backbone
