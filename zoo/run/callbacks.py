@@ -130,7 +130,7 @@ class AverageLastEpochs(pl.Callback):
             return
         current = task.state_dict()
         task.load_state_dict({name: (self.total[name] / self.count).to(value.dtype) for name, value in current.items()})
-        trainer.save_checkpoint(self.path)
+        trainer.save_checkpoint(self.path, weights_only=False)  # whole: the vocabulary travels with it
         log.info("testing the mean of the last %d epochs' weights: %s", self.count, self.path)
 
     def state_dict(self) -> dict:  # a resumed run goes on averaging where it stopped
