@@ -138,8 +138,8 @@ def test_the_lstm_forget_gate_starts_open_and_the_rnn_gain_sets_every_singular_v
 
 @pytest.mark.parametrize("name", options("model"))  # zoo's own: a user's class keeps its defaults as it likes
 def test_the_class_built_with_no_arguments_is_the_model_its_config_builds(name):
-    """Each default is written once, in the YAML: the class takes it from there."""
-    node = compose_train([f"model={name}"]).model
+    """Each default is written once, in the YAML: the class takes it from there (no data set's recipe on top)."""
+    node = compose_train([f"model={name}", "~recipe"]).model
     torch.manual_seed(0)
     configured = instantiate(node)
     torch.manual_seed(0)
@@ -158,7 +158,7 @@ def knob_values(datamodule) -> dict:
 
 @pytest.mark.parametrize("name", options("data"))
 def test_the_data_set_built_with_no_arguments_is_the_one_its_config_builds(name, tmp_path):
-    node = compose_train([f"data={name}"]).data
+    node = compose_train([f"data={name}", "~recipe"]).data
     required = {key: str(tmp_path / key) for key in node if OmegaConf.is_missing(node, key)}  # series: path, column
     configured = instantiate(node, **required)
     bare = get_class(node._target_)(**required)
