@@ -26,7 +26,8 @@ from pathlib import Path
 
 from zoo.compare.plots import draw_all
 from zoo.compare.ladder import ladder_markdown, ladders
-from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, read_runs, rows_of, write_csv
+from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows_of, write_csv
+from zoo.compare.runs import read_runs
 from zoo.compare.report_html import write_report
 
 USAGE = "python -m zoo.compare DIR [--tune KEY,...]   (DIR: a sweep directory, or outputs/)"

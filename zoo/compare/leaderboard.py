@@ -1,58 +1,24 @@
-"""The leaderboard zoo.compare writes: every run's summary.json read into rows (a model on a data set, its seeds
+"""The leaderboard zoo.compare writes: the runs (zoo.compare.runs) gathered into rows (a model on a data set, its seeds
 together, tuned settings chosen by validation), each data set's verdict (zoo.compare.significance), and the Markdown and CSV
 tables. No matplotlib, torch or Lightning."""
 import csv
-import json
 import math
 import re
 import statistics
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zoo.compare.runs import Run
 from zoo.markdown_table import markdown_table
 from zoo.compare.significance import Estimate, Pair, Standing, interval, rank_label, verdict
 
 # settings a sweep searches rather than compares: each model keeps its best
 TUNED = ("optim.lr",)
-# settings (and groups of them) that differ between runs without changing what is learned
-NOT_A_SETTING = ("seed", "paths", "logger", "callbacks", "hydra", "trainer.default_root_dir")
 # prefixes of the metrics that are not test results
 NOT_TEST = ("train/", "val/", "best/", "baseline/")
 # where the objective is a loss, the figure a reader reads instead (the loss trains, these are reported), in order
 READ_INSTEAD_OF_LOSS = ("accuracy", "bleu")
 HIGHER_IS_BETTER = ("accuracy", "bleu", "chrf")
-
-
-def is_run_bookkeeping(key: str) -> bool:
-    return any(key == name or key.startswith(name + ".") for name in NOT_A_SETTING)
-
-
-class MalformedSummary(ValueError):
-    pass
-
-
-@dataclass
-class Run:
-    path: Path
-    status: str
-    error: str | None
-    data_option: str
-    model: str
-    settings: dict[str, str]  # the flattened resolved config, less NOT_A_SETTING
-    objective: str | None
-    mode: str
-    metrics: dict[str, float]
-    parameters: float | None
-    wall_seconds: float | None
-    tokens_per_second: float | None
-    peak_memory_mb: float | None
-    validation: list[dict]
-    seed: str | None = None
-    data: str = ""  # data_option, plus the data.* settings that tell its runs apart
-    variant: str = ""  # the other settings that tell this model's runs on this data set apart
-    family: str = ""  # the variant less the tuned settings: the rows a model's best is chosen among
-    tuning: str = ""  # the tuned settings that tell this run apart from its family, short: "lr=0.003"
 
 
 @dataclass
@@ -86,81 +52,6 @@ class Row:
 
     def metric(self, name: str) -> list[float]:
         return self.values(lambda run: run.metrics.get(name))
-
-
-def number(value) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
-    """{"model": {"window": 8}} -> {"model.window": "8"}: text, so that any two values compare."""
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = json.dumps(value) if isinstance(value, list) else str(value)
-    return flat
-
-
-def read_run(path: Path) -> tuple[Run, list[str]]:
-    """The run, and the names of the fields it ignored because they held the wrong type."""
-    try:
-        summary = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedSummary(f"not readable JSON ({error})") from None
-    if not isinstance(summary, dict) or not isinstance(summary.get("status"), str):
-        raise MalformedSummary("no status: not a zoo summary.json")
-    config = summary.get("config")
-    if not isinstance(config, dict) or not all(isinstance(config.get(group), dict) for group in ("data", "model")):
-        raise MalformedSummary("no data and model in its config")
-    ignored = []
-
-    def read(name: str, kinds: tuple, default=None):
-        """A field, or the default where it is missing or null (a run that failed early measured nothing)."""
-        value = summary.get(name)
-        if value is None:
-            return default
-        if isinstance(value, kinds) and not isinstance(value, bool):
-            return value
-        ignored.append(name)
-        return default
-
-    options, objective, metrics = (read(name, (dict,), {}) for name in ("options", "objective", "metrics"))
-    run = Run(
-        path=path,
-        status=summary["status"],
-        error=read("error", (str,)),
-        # runs older than summary.json's "options" name their classes instead
-        data_option=str(options.get("data") or str(config["data"].get("_target_", "?")).rsplit(".", 1)[-1]),
-        model=str(options.get("model") or summary.get("model", "?")),
-        settings={key: value for key, value in flatten(config).items() if not is_run_bookkeeping(key)},
-        objective=objective.get("name"),
-        mode=objective.get("mode", "min"),
-        metrics={name: number(value) for name, value in metrics.items() if number(value) is not None},
-        parameters=number(read("parameters", (int, float))),
-        wall_seconds=number(read("wall_seconds", (int, float))),
-        tokens_per_second=number(read("tokens_per_second", (int, float))),
-        peak_memory_mb=number(read("peak_memory_mb", (int, float))),
-        validation=[point for point in read("validation", (list,), []) if isinstance(point, dict)],
-        seed=None if config.get("seed") is None else str(config["seed"]),
-    )
-    return run, ignored
-
-
-def read_runs(directory: Path) -> list[Run]:
-    """Every summary.json under directory; a malformed one is skipped, or read in part, with a one-line warning."""
-    runs = []
-    for path in sorted(directory.rglob("summary.json")):
-        try:
-            run, ignored = read_run(path)
-        except MalformedSummary as problem:
-            print(f"warning: skipped {path}: {problem}", file=sys.stderr)
-            continue
-        if ignored:
-            print(f"warning: {path}: ignored its {', '.join(ignored)}, which hold the wrong type", file=sys.stderr)
-        runs.append(run)
-    return runs
 
 
 def differing(runs: list[Run]) -> list[str]:

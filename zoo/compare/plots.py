@@ -7,7 +7,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from zoo.compare.ladder import Ladder, step_label
-from zoo.compare.leaderboard import DataSet, Row, costs, grouped, number
+from zoo.compare.leaderboard import DataSet, Row, costs, grouped
+from zoo.compare.runs import number
 from zoo.compare.significance import Estimate, interval
 
 

@@ -11,7 +11,8 @@ from plotly.subplots import make_subplots
 
 from zoo.compare.plots import run_curve, spans_a_decade
 from zoo.compare.ladder import Ladder
-from zoo.compare.leaderboard import DataSet, Run, costs
+from zoo.compare.leaderboard import DataSet, costs
+from zoo.compare.runs import Run
 from zoo.compare.significance import Estimate, interval
 
 CONFIG = {"displaylogo": False, "responsive": True}

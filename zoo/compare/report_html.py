@@ -8,7 +8,8 @@ from pathlib import Path
 from plotly.offline import get_plotlyjs
 
 from zoo.compare.ladder import Ladder
-from zoo.compare.leaderboard import DataSet, Run, differing, judged_first, p_value, rounded, shown_estimate
+from zoo.compare.leaderboard import DataSet, differing, judged_first, p_value, rounded, shown_estimate
+from zoo.compare.runs import Run
 from zoo.compare.report_charts import chart, colours_of, data_set_figure, ladder_figure, run_name
 from zoo.compare.significance import rank_label
 
