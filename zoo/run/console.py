@@ -3,7 +3,7 @@ product tips and limit chatter, and wandb's "anonymous" warning are dropped; the
 import logging
 import warnings
 
-log = logging.getLogger("zoo.run.train")
+log = logging.getLogger(__name__)
 
 
 # what Lightning prints at every start that says nothing about this run: product tips and the limits it was given

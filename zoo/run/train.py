@@ -14,17 +14,17 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 from pytorch_lightning.utilities import rank_zero_only
 
+from zoo.configurable import check_types
+from zoo.errors import ZooError
+from zoo.launch.parallelism import split_threads_between_parallel_jobs
 from zoo.run.accelerators import check_gpu_present, resolve_precision
 from zoo.run.budget import apply_budget, narrowest_under_budget
 from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
-from zoo.configurable import check_types
-from zoo.run.console import log_test_table, quiet_dependencies, without_anonymous_setting
 from zoo.run.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
-                             resumed_tracker_versions)
-from zoo.errors import ZooError
+                                 resumed_tracker_versions)
+from zoo.run.console import log_test_table, quiet_dependencies, without_anonymous_setting
 from zoo.run.mlflow_store import make_stores
 from zoo.run.output_dir import WRITE_ERRORS, cannot_write
-from zoo.launch.parallelism import split_threads_between_parallel_jobs
 from zoo.run.summary import chosen_options, config_digest, finished_objective, tracker_runs, write_summary
 
 log = logging.getLogger(__name__)
