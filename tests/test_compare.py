@@ -173,3 +173,16 @@ def test_without_tuning_each_learning_rate_is_a_row_of_its_own_and_a_failed_seed
     (tmp_path / "a" / "summary.json").unlink()
     board = board_rows(compare(tmp_path))
     assert "tuned" not in board[0] and sorted(row[-1].split(":")[0] for row in board[1:]) == ["completed", "failed"]
+
+
+def test_the_rate_is_chosen_on_the_seeds_every_rate_ran_as_a_tuned_sweep_chose_it(tmp_path):
+    from zoo.compare.command import compare
+
+    # hydra/sweeper=zoo_tuned: both rates at seed 0, where 0.001 validates best, then seeds 1 and 2 at 0.001 alone;
+    # their worse scores must not hand the choice to 0.01, which ran seed 0 only
+    for seed, best_val in ((0, 1.0), (1, 3.0), (2, 3.0)):
+        written(tmp_path / f"slow-{seed}", "lstm", 0.001, best_val, 0.5 + seed / 100, seed=seed)
+    written(tmp_path / "fast-0", "lstm", 0.01, 1.5, 0.9, seed=0)
+    board = board_rows(compare(tmp_path))
+    kept = {row[1]: (row[2], row[3]) for row in board[1:]}
+    assert kept == {"optim.lr=0.001": ("best of 2", "3"), "optim.lr=0.01": ("", "1")}

@@ -29,6 +29,27 @@ def test_the_sweep_crosses_every_architecture_both_probes_lags_and_learning_rate
     assert len(sweep["optim.lr"]) >= 2
     if experiment == "long_range":
         assert len(lags) >= 3 and max(lags) >= 16 * min(lags) and len(sweep["optim.lr"]) >= 3
+        assert len(sweep["seed"]) >= 3
+
+
+def reach(data: str, lag: int, probe) -> int:
+    """How many inputs back the oldest one a target needs lies, counting the target's own input: copy emits each
+    symbol length + lag steps after reading it; recall's last query needs the first pair's key, at position 0."""
+    if data == "copy":
+        return probe.length + lag + 1
+    last_query = 2 * probe.n_pairs + lag + 2 * probe.n_queries - 2
+    return last_query + 1
+
+
+def test_ar_reads_a_window_that_covers_the_shortest_lag_of_both_probes_and_not_the_longest():
+    lags = [int(lag) for lag in sweep_of("long_range")["data.lag"]]
+    for data in ("copy", "recall"):
+        with initialize_config_dir(str(CONF), version_base="1.3"):
+            cfg = compose("train", overrides=["experiment=long_range", "model=ar", f"data={data}"])
+        assert reach(data, min(lags), cfg.data) <= cfg.model.window < reach(data, max(lags), cfg.data)
+    with initialize_config_dir(str(CONF), version_base="1.3"):
+        others = compose("train", overrides=["experiment=long_range", "model=lstm"])
+    assert "window" not in others.model  # the setting is ar's alone
 
 
 @pytest.fixture(scope="module")

@@ -225,3 +225,15 @@ def test_joblib_jobs_run_side_by_side_on_their_share_of_the_cores(tmp_path):
         split = re.search(r"torch threads: (\d+) \((\d+) cores, (\d+) parallel jobs\)", job_log)
         threads, cores, jobs = map(int, split.groups())
         assert jobs == 2 and threads == max(1, cores // 2)
+
+
+def test_a_comparison_on_a_probe_scored_by_accuracy_stops_on_a_plateau_and_when_solved(tmp_path):
+    # recall's own metric is val/accuracy, which the solved stop watches too: two EarlyStopping callbacks on one
+    # metric, which Lightning refuses unless their checkpointed states have keys of their own
+    result = zoo_multirun("experiment=compare_smoke", "data=recall", "model=gru", "logger=none",
+                          f"hydra.sweep.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [summary] = [json.loads(path.read_text()) for path in tmp_path.glob("*/summary.json")]
+    assert summary["status"] == "completed"
+    assert summary["config"]["callbacks"]["solved"]["threshold"] == 0.99
+    assert summary["config"]["callbacks"]["early_stopping"]["patience"] == 5

@@ -13,9 +13,12 @@ from zoo.configurable import CONF_DIR, options
 
 
 def config_groups(overrides: list[str]) -> str:
-    """`group: option, option` lines, as Hydra's help lists them; a user's options on hydra.searchpath included."""
+    """`group: option, option` lines, as Hydra's help lists them; a user's options on hydra.searchpath included.
+    A group with no options of its own (experiment_model, whose options an experiment picks by the model) is left
+    out."""
     groups = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "hydra")
-    return "".join(f"{group}: {', '.join(options(group, overrides))}\n" for group in groups)
+    listed = {group: options(group, overrides) for group in groups}
+    return "".join(f"{group}: {', '.join(names)}\n" for group, names in listed.items() if names)
 
 
 def print_help(overrides: list[str]) -> None:

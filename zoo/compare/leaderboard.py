@@ -53,6 +53,10 @@ class Row:
     def metric(self, name: str) -> list[float]:
         return self.values(lambda run: run.metrics.get(name))
 
+    def of_seeds(self, seeds: set) -> "Row":
+        """The row with its runs of these seeds alone."""
+        return Row(self.data, self.model, self.variant, [run for run in self.runs if run.seed in seeds])
+
 
 def differing(runs: list[Run]) -> list[str]:
     keys = set().union(*(run.settings for run in runs))
@@ -152,9 +156,10 @@ class DataSet:
             return None
         return next((standing for standing in self.standings if standing.label == row.label), None)
 
-    def rank(self, row: Row) -> tuple:
-        """Finished and scored rows first, best first; then the unscored; then the failed."""
-        score, _ = mean_and_spread(self.headline(row))
+    def rank(self, row: Row, seeds: set | None = None) -> tuple:
+        """Finished and scored rows first, best first; then the unscored; then the failed. `seeds`: scored on the
+        runs of these seeds alone."""
+        score, _ = mean_and_spread(self.headline(row.of_seeds(seeds) if seeds else row))
         signed = 0.0 if score is None else score if self.mode == "min" else -score
         return row.failed, score is None, signed, row.label
 
@@ -171,12 +176,17 @@ class DataSet:
         return [row for row in self.rows if row.kept]
 
     def keep_the_best_of_each_family(self) -> None:
-        """Rows come ranked, so the first of a family is its best (a failed or unscored one only if all are). A
+        """Keeps, per family, the row whose validation score is best over the seeds all its rows ran: every seed of
+        a full grid, the first seed alone where hydra/sweeper=zoo_tuned ran the others only at the setting that
+        seed chose (so zoo.compare keeps what the sweep chose). A failed or unscored row is kept only if all are. A
         family whose rows share their tuned settings (a failed seed beside the completed ones) tuned nothing."""
         for family in grouped(self.rows, lambda row: (row.model, row.family)).values():
             tried = len({row.runs[0].tuning for row in family})
+            shared = set.intersection(*({run.seed for run in row.runs} for row in family if not row.failed)
+                                      ) if any(not row.failed for row in family) else set()
+            best = min(family, key=lambda row: self.rank(row, seeds=shared))
             for row in family:
-                row.kept, row.tried = tried == 1 or row is family[0], tried
+                row.kept, row.tried = tried == 1 or row is best, tried
 
 
 def natural(name: str) -> list:
