@@ -134,10 +134,26 @@ def test_baselines_match_an_independent_fit_and_the_literature(sunspots):
     ({"test_periods": [[1960, 2020]]}, "by 2008"),
     ({"train_end": 2010}, "data.train_end"),
     ({"val_years": 190}, "too few for windows"),
+    ({"forecast": "delta"}, "data.forecast must be one of level, change, got delta"),
 ])
 def test_sunspot_options_that_cannot_work_are_errors(options, complaint):
     with pytest.raises(ZooError, match=complaint):
         SunspotsData(**options).setup()
+
+
+def test_forecasting_the_change_scores_a_forecast_of_the_level_and_zero_change_is_persistence():
+    change, level = SunspotsData(**CLASSIC, forecast="change"), SunspotsData(**CLASSIC, forecast="level")
+    change.setup()
+    level.setup()
+    baselines = change.baselines()
+    for name, loader in zip(change.test_names, change.test_dataloader()):
+        batch = next(iter(loader))
+        still = batch["target"][batch["mask"]]  # the error of forecasting no change, in scaled units
+        assert float(still.pow(2).mean().sqrt()) * change.std == pytest.approx(baselines[f"{name}/persistence_rmse"])
+        levels = next(iter(level.test_dataloader()[change.test_names.index(name)]))
+        assert torch.allclose(batch["input"] + batch["target"], levels["target"])  # last value + change = next
+    windows = next(iter(change.train_dataloader()))
+    assert torch.allclose(windows["input"][:, 1:], windows["input"][:, :-1] + windows["target"][:, :-1])
 
 
 def write_csv(tmp_path, text: str, name="series.csv") -> str:

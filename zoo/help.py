@@ -14,7 +14,7 @@ from zoo.configurable import CONF_DIR, options
 
 def config_groups(overrides: list[str]) -> str:
     """`group: option, option` lines, as Hydra's help lists them; a user's options on hydra.searchpath included.
-    A group with no options of its own (experiment_model, whose options an experiment picks by the model) is left
+    A group with no options of its own (experiment_setting, whose options an experiment picks by the model and the data set) is left
     out."""
     groups = sorted(path.name for path in CONF_DIR.iterdir() if path.is_dir() and path.name != "hydra")
     listed = {group: options(group, overrides) for group in groups}

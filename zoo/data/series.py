@@ -19,6 +19,9 @@ from zoo.data.batching import ShuffledBatches
 from zoo.data.reading import read_text
 from zoo.errors import ZooError
 
+# what the model outputs: the next value, or its change from the last value read (which carries the level, so a
+# forecast is not bounded by the levels seen in training: the backbone's output passes a LayerNorm)
+FORECASTS = ("level", "change")
 AR_ORDER = 9  # the classic linear reference for the sunspots (Yule 1927; Tong 1990)
 # the largest value a series may hold: the model computes in float32, and the references' float64 squares of such
 # values stay finite
@@ -98,11 +101,13 @@ class OneStepForecastData(ZooDataModule):
     metric = "val/rmse"
     metric_mode = "min"
 
-    def __init__(self, window: int, batch_size: int):
+    def __init__(self, window: int, batch_size: int, forecast: str):
         super().__init__()
         if window < 1 or batch_size < 1:
             raise ZooError(f"data.window and data.batch_size must be >= 1, got {window}, {batch_size}")
-        self.window, self.batch_size = window, batch_size
+        if forecast not in FORECASTS:
+            raise ZooError(f"data.forecast must be one of {', '.join(FORECASTS)}, got {forecast}")
+        self.window, self.batch_size, self.forecast = window, batch_size, forecast
         self.split: SeriesSplit | None = None
 
     def read_split(self) -> SeriesSplit:
@@ -148,12 +153,16 @@ class OneStepForecastData(ZooDataModule):
         batches = ShuffledBatches(len(windows), self.batch_size, shuffle=True, seed=self.shuffle_seed)
         return self.make_loader(windows, batch_sampler=batches, collate_fn=self._window_batch)
 
-    @staticmethod
-    def _window_batch(windows: list[torch.Tensor]) -> dict:
+    def _targets(self, values: torch.Tensor) -> torch.Tensor:
+        """(..., T + 1) values -> (..., T) what each position is trained to output: the next value, or its change
+        from the value just read. Either way a position's error is that of its forecast of the next value."""
+        return values[..., 1:] - (values[..., :-1] if self.forecast == "change" else 0)
+
+    def _window_batch(self, windows: list[torch.Tensor]) -> dict:
         stacked = torch.stack(windows)
         return {
             "input": stacked[:, :-1, None],
-            "target": stacked[:, 1:, None],
+            "target": self._targets(stacked)[..., None],
             "mask": torch.ones(stacked.shape[0], stacked.shape[1] - 1, dtype=torch.bool),
         }
 
@@ -163,7 +172,7 @@ class OneStepForecastData(ZooDataModule):
         forecast_index = torch.arange(1, targets.stop)  # the value each position forecasts
         return {
             "input": history[None, :-1, None],
-            "target": history[None, 1:, None],
+            "target": self._targets(history)[None, :, None],
             "mask": (forecast_index >= targets.start)[None],
         }
 
@@ -195,8 +204,8 @@ class SeriesData(OneStepForecastData):
     """One column of a CSV file, cut chronologically: training rows, then validation, then one test period."""
 
     def __init__(self, path: str, column: str, val_fraction: float, test_fraction: float, window: int,
-                 batch_size: int):
-        super().__init__(window, batch_size)
+                 batch_size: int, forecast: str):
+        super().__init__(window, batch_size, forecast)
         check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         self.path, self.column = path, column
         self.val_fraction, self.test_fraction = val_fraction, test_fraction

@@ -13,8 +13,9 @@ class SunspotsData(OneStepForecastData):
     """Training years 1700..train_end, of which the last `val_years` are held out for validation; one test per
     period of `test_periods` (first and last year, inclusive), each after train_end."""
 
-    def __init__(self, train_end: int, val_years: int, test_periods: list, window: int, batch_size: int):
-        super().__init__(window, batch_size)
+    def __init__(self, train_end: int, val_years: int, test_periods: list, window: int, batch_size: int,
+                 forecast: str):
+        super().__init__(window, batch_size, forecast)
         if val_years < 1:
             raise ZooError(f"data.val_years must be >= 1, got {val_years}")
         if any(len(period) != 2 for period in test_periods):
