@@ -186,3 +186,16 @@ def test_the_rate_is_chosen_on_the_seeds_every_rate_ran_as_a_tuned_sweep_chose_i
     board = board_rows(compare(tmp_path))
     kept = {row[1]: (row[2], row[3]) for row in board[1:]}
     assert kept == {"optim.lr=0.001": ("best of 2", "3"), "optim.lr=0.01": ("", "1")}
+
+
+def test_settings_read_as_one_put_runs_that_differ_only_in_them_in_one_row(tmp_path):
+    from zoo.compare.command import compare
+
+    for seed, interval in ((0, 1), (1, None), (2, None)):  # a trainer setting changed between the seeds' jobs
+        written(tmp_path / f"run-{seed}", "lstm", 0.001, 1.0 + seed / 10, 0.5, seed=seed)
+        summary = json.loads((tmp_path / f"run-{seed}" / "summary.json").read_text())
+        summary["config"]["trainer"]["check_val_every_n_epoch"] = interval
+        (tmp_path / f"run-{seed}" / "summary.json").write_text(json.dumps(summary))
+    assert len(board_rows(compare(tmp_path))) == 3  # the header and two rows: the setting tells them apart
+    [header, row] = board_rows(compare(tmp_path, same=("trainer.check_val_every_n_epoch",)))
+    assert row[header.index("seeds")] == "3"

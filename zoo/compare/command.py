@@ -1,4 +1,4 @@
-"""`python -m zoo.compare DIR [--tune KEY,...]`: every run under DIR (one sweep, or all of outputs/) in one
+"""`python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...]`: every run under DIR (one sweep, or all of outputs/) in one
 comparison across architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, the plots
 validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png, and report.html (the same as one
 self-contained interactive page: sortable tables, charts, config differences, failed runs).
@@ -10,7 +10,8 @@ network, torch or Lightning, so the comparison takes a second.
 
 Tuned settings (`--tune`, by default the learning rate) are searched, not compared: of the rows of one model that
 differ only in them, the one with the best validation score is kept (marked "best of N" in the table, the others
-still listed) and only kept rows are plotted.
+still listed) and only kept rows are plotted. Settings given as `--same` are read as one value: runs that differ only
+in them share a row (a setting changed in the middle of a sweep where it changes nothing that is learned).
 
 Each data set's verdict (zoo.compare.significance) reads the kept rows' test figure over their seeds: mean and Student t 95%
 interval, Welch's t-test on each pair, Holm-corrected for the number of pairs; a rank shared where a gap is within
@@ -30,14 +31,17 @@ from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows
 from zoo.compare.runs import read_runs
 from zoo.compare.report_html import write_report
 
-USAGE = "python -m zoo.compare DIR [--tune KEY,...]   (DIR: a sweep directory, or outputs/)"
+USAGE = "python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...]   (DIR: a sweep directory, or outputs/)"
 
 
-def compare(directory: Path, tuned: tuple[str, ...] = TUNED) -> str:
+def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ...] = ()) -> str:
     """Write the leaderboard, plots and report.html into directory; returns the Markdown."""
     runs = read_runs(directory)
     if not runs:
         raise SystemExit(f"Error: no summary.json under {directory}")
+    for run in runs:
+        for key in same:
+            run.settings.pop(key, None)
     label_runs(runs, tuned)
     sets = data_sets(rows_of(runs))
     found = ladders(sets)
@@ -55,7 +59,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tune", default=",".join(TUNED),
                         help="settings searched rather than compared, comma-separated (default: %(default)s; "
                              "'' lists every setting as a row of its own)")
+    parser.add_argument("--same", default="",
+                        help="settings read as one value, comma-separated: runs that differ only in them share a row")
     arguments = parser.parse_args(argv)
     if not arguments.directory.is_dir():
         raise SystemExit(f"usage: {USAGE}")
-    print(compare(arguments.directory, tuple(key for key in arguments.tune.split(",") if key)))
+    print(compare(arguments.directory, *(tuple(key for key in option.split(",") if key)
+                                         for option in (arguments.tune, arguments.same))))
