@@ -42,7 +42,7 @@ class TrainerConfig:
     num_sanity_val_steps: int = 2
     deterministic: Any = False
     benchmark: Optional[bool] = None
-    enable_progress_bar: bool = True
+    enable_progress_bar: Optional[bool] = None  # null: drawn where the run's stderr is a terminal, not in a log file
     enable_model_summary: bool = True
     default_root_dir: Optional[str] = None
 

@@ -1,6 +1,7 @@
 """What a run prints: what it says about the run and nothing else. Dependencies' deprecation notices, Lightning's
 product tips and limit chatter, and wandb's "anonymous" warning are dropped; the test figures are printed once each."""
 import logging
+import sys
 import warnings
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,12 @@ def quiet_dependencies() -> None:
 class _DropChatter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not any(chatter in record.getMessage() for chatter in _LIGHTNING_CHATTER)
+
+
+def progress_bar_wanted(setting: bool | None) -> bool:
+    """trainer.enable_progress_bar, where null draws the bar only on a terminal: in a log file (SLURM, nohup) each
+    redraw is one more line, and the learning curve is already logged once per validation."""
+    return sys.stderr.isatty() if setting is None else setting
 
 
 def without_anonymous_setting(logger):

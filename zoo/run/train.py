@@ -22,7 +22,7 @@ from zoo.run.budget import apply_budget, narrowest_under_budget
 from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.run.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
                                  resumed_tracker_versions)
-from zoo.run.console import log_test_table, quiet_dependencies, without_anonymous_setting
+from zoo.run.console import log_test_table, progress_bar_wanted, quiet_dependencies, without_anonymous_setting
 from zoo.run.mlflow_store import make_stores
 from zoo.run.output_dir import WRITE_ERRORS, cannot_write
 from zoo.run.summary import chosen_options, config_digest, finished_objective, tracker_runs, write_summary
@@ -126,6 +126,7 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     check_gpu_present(cfg.trainer.accelerator)
     # resolved here, so that summary.json and the trackers record the precision the run computed in
     cfg.trainer.precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
+    cfg.trainer.enable_progress_bar = progress_bar_wanted(cfg.trainer.enable_progress_bar)
     checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
     if not checkpoint_path and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
