@@ -182,8 +182,8 @@ class DataSet:
         family whose rows share their tuned settings (a failed seed beside the completed ones) tuned nothing."""
         for family in grouped(self.rows, lambda row: (row.model, row.family)).values():
             tried = len({row.runs[0].tuning for row in family})
-            shared = set.intersection(*({run.seed for run in row.runs} for row in family if not row.failed)
-                                      ) if any(not row.failed for row in family) else set()
+            completed = [{run.seed for run in row.runs} for row in family if not row.failed]
+            shared = set.intersection(*completed) if completed else set()
             best = min(family, key=lambda row: self.rank(row, seeds=shared))
             for row in family:
                 row.kept, row.tried = tried == 1 or row is best, tried
