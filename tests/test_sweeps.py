@@ -15,6 +15,7 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
 from tests.conftest import CONF, MODELS, ROOT
+from tests.test_cli import zoo
 from zoo.run.budget import count_parameters, parse_budget, width_for_budget
 from zoo.errors import ZooError
 from zoo.launch.parallelism import parallel_jobs, threads_per_job
@@ -237,3 +238,14 @@ def test_a_comparison_on_a_probe_scored_by_accuracy_stops_on_a_plateau_and_when_
     assert summary["status"] == "completed"
     assert summary["config"]["callbacks"]["solved"]["threshold"] == 0.99
     assert summary["config"]["callbacks"]["early_stopping"]["patience"] == 5
+
+
+@pytest.mark.parametrize("data, solvable", [("copy", True), ("digits", False)])
+def test_the_solved_stop_ends_a_probe_and_no_real_data_set(tmp_path, data, solvable):
+    # a threshold every run passes at its first validation: a probe stops there; digits, whose small validation
+    # split reaches 0.99 long before it stops learning, trains to its budget
+    result = zoo(f"data={data}", "debug=default", "logger=none", "callbacks=protocol", "callbacks.solved.threshold=0",
+                 "trainer.limit_train_batches=2", "trainer.max_epochs=3", f"hydra.run.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["steps"] == (2 if solvable else 6)

@@ -1,7 +1,9 @@
 """`python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...]`: every run under DIR (one sweep, or all of outputs/) in one
 comparison across architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, the plots
 validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png, and report.html (the same as one
-self-contained interactive page: sortable tables, charts, config differences, failed runs).
+self-contained interactive page: sortable tables, charts, config differences, failed runs). Over several data sets
+(all of outputs/compare) the leaderboard opens with one table across them (zoo.compare.across): a line per data set
+and test figure, a column per architecture, the baselines of the same runs beside it.
 
 A row is one model on one data set: the runs that differ only in their seed (or in where and how they were logged)
 share it, as mean ± standard deviation; runs that differ in any other setting get rows of their own, labelled by that
@@ -25,6 +27,7 @@ and the leaderboard gains a table of that metric against the setting.
 import argparse
 from pathlib import Path
 
+from zoo.compare.across import across_markdown
 from zoo.compare.plots import draw_all
 from zoo.compare.ladder import ladder_markdown, ladders
 from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows_of, write_csv
@@ -45,7 +48,8 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     label_runs(runs, tuned)
     sets = data_sets(rows_of(runs))
     found = ladders(sets)
-    text = "# Leaderboard\n\n" + "\n\n".join([*map(ladder_markdown, found), *map(markdown, sets)]) + "\n"
+    across = [across_markdown(sets)] if len(sets) > 1 else []
+    text = "# Leaderboard\n\n" + "\n\n".join([*across, *map(ladder_markdown, found), *map(markdown, sets)]) + "\n"
     (directory / "leaderboard.md").write_text(text)
     write_csv(directory / "leaderboard.csv", sets)
     draw_all(directory, sets, found)

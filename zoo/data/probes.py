@@ -26,6 +26,8 @@ class ProbeData(ZooDataModule):
     """A probe generates `generate(n, generator)`: a dict of tensors with the n examples first, exactly the
     batches its task reads."""
 
+    solvable = True
+
     def __init__(self, n_train: int, n_val: int, n_test: int, batch_size: int, seed: int):
         super().__init__()
         for name, value in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test), ("batch_size", batch_size)):
