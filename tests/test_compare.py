@@ -199,3 +199,41 @@ def test_settings_read_as_one_put_runs_that_differ_only_in_them_in_one_row(tmp_p
     assert len(board_rows(compare(tmp_path))) == 3  # the header and two rows: the setting tells them apart
     [header, row] = board_rows(compare(tmp_path, same=("trainer.check_val_every_n_epoch",)))
     assert row[header.index("seeds")] == "3"
+
+
+def test_the_table_across_data_sets_ranks_each_figure_in_the_baselines_terms(tmp_path):
+    from scipy import stats
+
+    from zoo.compare.command import compare
+
+    accuracies = {"lstm": [0.90, 0.91, 0.92], "gru": [0.50, 0.52, 0.51]}
+    for model, values in accuracies.items():
+        for seed, accuracy in enumerate(values):
+            written(tmp_path / f"{model}-{seed}", model, 0.001, 1.0, accuracy, lag=8, seed=seed)
+            # the same accuracy at lag 32, where the baseline is an error: the table reads the runs' error there
+            written(tmp_path / f"{model}-{seed}-32", model, 0.001, 1.0, accuracy, lag=32, seed=seed)
+            summary = json.loads((tmp_path / f"{model}-{seed}-32" / "summary.json").read_text())
+            metrics = summary["metrics"]
+            metrics["test/error"] = 1 - metrics["test/accuracy"]
+            metrics["baseline/test/dtw_1nn_error"] = metrics.pop("baseline/accuracy") / 2
+            (tmp_path / f"{model}-{seed}-32" / "summary.json").write_text(json.dumps(summary))
+    text = compare(tmp_path)
+    table = board_rows(text.split("## Across data sets\n")[1].split("\n## ")[0])
+    assert table[0] == ["data set", "figure", "gru", "lstm", "baselines (same runs)"]
+    by_figure = {(row[0], row[1]): row[2:] for row in table[1:]}
+    assert set(by_figure) == {("copy data.lag=8", "test/accuracy"), ("copy data.lag=32", "test/error")}
+    gru, lstm, baselines = by_figure["copy data.lag=8", "test/accuracy"]
+    half = stats.t.ppf(0.975, 2) * 0.01 / 3 ** 0.5  # each sample's standard deviation is 0.01
+    assert lstm == f"**0.91 [{0.91 - half:.3g}, {0.91 + half:.3g}] (1)**"
+    assert gru == f"0.51 [{0.51 - half:.3g}, {0.51 + half:.3g}] (2)"
+    assert baselines == "accuracy 0.125"
+    gru, lstm, baselines = by_figure["copy data.lag=32", "test/error"]
+    assert lstm.startswith("**0.09 [") and lstm.endswith("(1)**") and gru.startswith("0.49 [")
+    assert baselines == "dtw_1nn_error 0.0625"
+
+
+def test_one_data_set_has_no_table_across(tmp_path):
+    from zoo.compare.command import compare
+
+    written(tmp_path / "a", "lstm", 0.001, 1.0, 0.5)
+    assert "## Across data sets" not in compare(tmp_path)
