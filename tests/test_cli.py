@@ -70,16 +70,25 @@ def test_the_wandb_offline_run_reads_back_with_wandb_itself(finished_run):
     assert record["config"]["model"]["_target_"] == "zoo.models.gru.GRU"
 
 
+def evaluate(checkpoint, run_dir, *overrides) -> dict:
+    result = zoo(*TINY, "model=gru", "logger=none", "train=false", f"ckpt_path={checkpoint}",
+                 f"hydra.run.dir={run_dir}", *overrides)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads((run_dir / "summary.json").read_text())["metrics"]
+
+
 def test_evaluating_the_checkpoint_gives_the_same_test_metrics(finished_run, tmp_path):
+    """... and decode.greedy_too adds the greedy figures beside the beam's, as a greedy run of its own gives them."""
     run_dir, _ = finished_run
     summary = json.loads((run_dir / "summary.json").read_text())
     checkpoint = next((run_dir / "checkpoints").glob("epoch*.ckpt"))
-    result = zoo(*TINY, "model=gru", "logger=none", "train=false", f"ckpt_path={checkpoint}",
-                 f"hydra.run.dir={tmp_path}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    evaluated = json.loads((tmp_path / "summary.json").read_text())["metrics"]
+    evaluated = evaluate(checkpoint, tmp_path / "beam", "decode.greedy_too=true")
     for name in ("test/loss", "test/bleu", "test/chrf"):
         assert evaluated[name] == pytest.approx(summary["metrics"][name])
+    greedy = evaluate(checkpoint, tmp_path / "greedy", "decode.beam_size=1")
+    assert "test/bleu_greedy" not in greedy
+    for name in ("test/bleu", "test/chrf"):
+        assert evaluated[f"{name}_greedy"] == pytest.approx(greedy[name])
 
 
 @pytest.mark.parametrize("override,expected", [

@@ -29,7 +29,8 @@ class TranslationTask(ZooTask):
         self.head = nn.Linear(d_model, vocab_size, bias=False)
         self.head.weight = self.embed.weight  # tied input and output embeddings (Press & Wolf)
         self.embed_scale = math.sqrt(d_model)
-        self.test_outputs: list[tuple[int, str]] = []
+        # per decoding ("" the configured one, "_greedy" the greedy one beside a beam): (test index, token ids)
+        self.test_outputs: dict[str, list[tuple[int, list[int]]]] = {}
 
     def embed_tokens(self, tokens):
         # unit-variance token vectors, as large as the sinusoidal position code the Transformer adds to them
@@ -65,22 +66,29 @@ class TranslationTask(ZooTask):
 
     def test_step(self, batch, batch_index):
         self.log("test/loss", self.loss(batch), batch_size=len(batch["index"]))
-        hypotheses = self.translate(batch["source"], **self.hparams.decode)
-        self.test_outputs += zip(batch["index"].tolist(), hypotheses)
+        indices = batch["index"].tolist()
+        self.test_outputs[""] += zip(indices, self.translate(batch["source"], **self.hparams.decode))
+        if "_greedy" in self.test_outputs:
+            greedy = {**self.hparams.decode, "beam_size": 1}
+            self.test_outputs["_greedy"] += zip(indices, self.translate(batch["source"], **greedy))
 
     def on_test_epoch_start(self):
-        self.test_outputs = []
+        decode = self.hparams.decode
+        beside = decode.get("greedy_too", False) and decode.get("beam_size", 1) > 1
+        self.test_outputs = {"": [], **({"_greedy": []} if beside else {})}
 
     def on_test_epoch_end(self):
         super().on_test_epoch_end()
-        data = self.trainer.datamodule
-        outputs = sorted(gather(self.test_outputs))  # in a ddp run each rank decoded its share
-        hypotheses = [data.decode(ids) for _, ids in outputs]
-        references = [data.pairs["test"][index][1] for index, _ in outputs]
-        sources = [data.pairs["test"][index][0] for index, _ in outputs]
-        self.log("test/bleu", sacrebleu.corpus_bleu(hypotheses, [references]).score)
-        self.log("test/chrf", sacrebleu.corpus_chrf(hypotheses, [references]).score)
-        samples = list(zip(sources, references, hypotheses))[: self.hparams.decode["samples"]]
+        data, decode = self.trainer.datamodule, self.hparams.decode
+        for suffix, decoded in self.test_outputs.items():
+            outputs = sorted(gather(decoded))  # in a ddp run each rank decoded its share
+            hypotheses = [data.decode(ids) for _, ids in outputs]
+            references = [data.pairs["test"][index][1] for index, _ in outputs]
+            self.log(f"test/bleu{suffix}", sacrebleu.corpus_bleu(hypotheses, [references]).score)
+            self.log(f"test/chrf{suffix}", sacrebleu.corpus_chrf(hypotheses, [references]).score)
+            if not suffix:  # the samples show the configured decoding
+                sources = [data.pairs["test"][index][0] for index, _ in outputs]
+                samples = list(zip(sources, references, hypotheses))[: decode["samples"]]
         for source, reference, hypothesis in samples:
             log.info("source     %s\nreference  %s\nhypothesis %s", source, reference, hypothesis)
         for logger in self.loggers:
