@@ -249,3 +249,15 @@ def test_the_solved_stop_ends_a_probe_and_no_real_data_set(tmp_path, data, solva
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["steps"] == (2 if solvable else 6)
+
+
+@pytest.mark.parametrize("data, min_steps, steps", [("digits", 0, 4), ("digits", 4, 6), ("copy", 4, 2)])
+def test_no_plateau_stop_before_min_steps_and_a_solved_probe_stops_at_once(tmp_path, data, min_steps, steps):
+    # min_delta so large that nothing after the first validation counts as improvement: with patience 1 the plateau
+    # stop fires at the second validation it watches (one every 2 steps); the solved stop, at threshold 0, at the first
+    result = zoo(f"data={data}", "debug=default", "logger=none", "callbacks=protocol", "trainer.limit_train_batches=2",
+                 "trainer.max_epochs=5", "callbacks.early_stopping.patience=1", "callbacks.early_stopping.min_delta=1e9",
+                 f"callbacks.early_stopping.min_steps={min_steps}", "callbacks.solved.threshold=0",
+                 f"hydra.run.dir={tmp_path}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((tmp_path / "summary.json").read_text())["steps"] == steps

@@ -91,7 +91,7 @@ def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
     data set's own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for
     resuming."""
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
-        monitor if target_class(node) in ("ModelCheckpoint", "EarlyStopping") and node.get("monitor") is None
+        monitor if target_class(node) in ("ModelCheckpoint", "EarlyStopping", "StopOnPlateau") and node.get("monitor") is None
         else {}))
     averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
                  if cfg.optim.get("average_epochs") else [])
