@@ -3,6 +3,7 @@
 study's SQLite file lives in."""
 from pathlib import Path
 
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from hydra.utils import get_class
 from omegaconf import DictConfig
@@ -15,7 +16,8 @@ def search_space(model_target: str) -> dict[str, list]:
 def architecture_knobs(cfg: DictConfig, trial) -> None:
     """Suggests the chosen model's own knobs, except those the command line fixes (Optuna refuses a key that is
     both searched and fixed)."""
-    fixed = {override.split("=", 1)[0].lstrip("+~") for override in cfg.hydra.overrides.task}
+    overrides = OverridesParser.create().parse_overrides(list(cfg.hydra.overrides.task))
+    fixed = {override.key_or_group for override in overrides}
     for key, choices in search_space(cfg.model._target_).items():
         if key not in fixed:
             trial.suggest_categorical(key, choices)
