@@ -86,13 +86,16 @@ def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     return loggers
 
 
+# callbacks that watch a metric, the data set's own where their config names none
+WATCHERS = ("ModelCheckpoint", "EarlyStopping", "StopOnPlateau")
+
+
 def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
     """The callbacks group, where a ModelCheckpoint or EarlyStopping that names no metric watches `monitor` (the
     data set's own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for
     resuming."""
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
-        monitor if target_class(node) in ("ModelCheckpoint", "EarlyStopping", "StopOnPlateau") and node.get("monitor") is None
-        else {}))
+        monitor if target_class(node) in WATCHERS and node.get("monitor") is None else {}))
     averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
                  if cfg.optim.get("average_epochs") else [])
     return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(), *averaging]
