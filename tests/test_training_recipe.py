@@ -31,11 +31,13 @@ def test_an_unknown_schedule_is_refused_in_one_line():
         check_optim({"schedule": "cosin"})
 
 
-def test_the_test_reads_the_mean_of_the_last_epochs_weights(tmp_path):
+# three epochs of two steps, bounded by epochs or by steps (experiment=compare: max_epochs=-1, max_steps=2000)
+@pytest.mark.parametrize("budget", [["trainer.max_epochs=3"], ["trainer.max_epochs=-1", "trainer.max_steps=6"]])
+def test_the_test_reads_the_mean_of_the_last_epochs_weights(tmp_path, budget):
     env = {**os.environ, "WANDB_SILENT": "true", "OMP_NUM_THREADS": "1", "HYDRA_FULL_ERROR": "0"}
     result = subprocess.run(
-        [sys.executable, "-m", "zoo", "debug=default", "data=sunspots", "model=gru", "logger=none",
-         "trainer.max_epochs=3", "optim.average_epochs=2", "callbacks.model_checkpoint.save_top_k=-1",
+        [sys.executable, "-m", "zoo", "debug=default", "data=sunspots", "model=gru", "logger=none", *budget,
+         "trainer.limit_train_batches=2", "optim.average_epochs=2", "callbacks.model_checkpoint.save_top_k=-1",
          f"hydra.run.dir={tmp_path}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -47,6 +49,7 @@ def test_the_test_reads_the_mean_of_the_last_epochs_weights(tmp_path):
     assert all(torch.allclose(averaged[name], (second[name] + third[name]) / 2) for name in averaged)
     assert not torch.equal(second["read_out.weight"], third["read_out.weight"])
     assert f"Restoring states from the checkpoint path at {tmp_path / 'averaged.ckpt'}" in result.stdout + result.stderr
+    assert "the mean of the last 2 epochs' weights" in result.stdout + result.stderr
 
 
 def test_the_translation_recipe_applies_to_translation_only(compose_in):

@@ -1,6 +1,7 @@
 """Callbacks that measure a run for its summary.json: training throughput, the validation history and peak memory.
 Each gives its figures as `record()`, a dict of summary.json fields."""
 import logging
+import math
 import resource
 import time
 
@@ -108,6 +109,17 @@ def recorded(callbacks: list) -> dict:
     return record
 
 
+def planned_epochs(trainer: pl.Trainer) -> int | None:
+    """How many epochs the budget allows, the last one perhaps cut short by trainer.max_steps; None for a run bounded
+    by time alone. (experiment=compare sets max_epochs=-1 and 2000 steps: read as epochs, -1 made every epoch one of
+    the "last" and the test averaged all of them, the first epoch's weights included.)"""
+    budgets = [trainer.max_epochs] if trainer.max_epochs and trainer.max_epochs > 0 else []
+    if trainer.max_steps > 0 and not math.isinf(trainer.num_training_batches):
+        steps_per_epoch = max(1, math.ceil(trainer.num_training_batches / trainer.accumulate_grad_batches))
+        budgets.append(math.ceil(trainer.max_steps / steps_per_epoch))
+    return min(budgets) if budgets else None
+
+
 class AverageLastEpochs(pl.Callback):
     """The mean of the weights at the end of each of the last `epochs` epochs, written to `path` as a checkpoint for
     the test to read: with a learning rate decaying to zero, the last epochs' weights lie around one minimum, and
@@ -119,8 +131,9 @@ class AverageLastEpochs(pl.Callback):
         self.count = 0
 
     def on_train_epoch_end(self, trainer, task):
-        if not trainer.max_epochs or trainer.current_epoch < trainer.max_epochs - self.epochs:
-            return  # (a run bounded by steps or time has no last epochs known in advance: nothing to average)
+        epochs = planned_epochs(trainer)
+        if epochs is None or trainer.current_epoch < epochs - self.epochs:
+            return  # (a run bounded by time alone has no last epochs known in advance: nothing to average)
         weights = {name: value.detach().float() for name, value in task.state_dict().items()}
         self.total = {name: self.total.get(name, 0) + value for name, value in weights.items()}
         self.count += 1
