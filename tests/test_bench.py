@@ -50,7 +50,8 @@ def test_kernels_time_zoos_form_of_each_family_and_every_mixer_against_its_step_
     rows = table_rows(families)
     zoo_forms = {(row[0], int(row[1])) for row in rows if row[2].endswith("(zoo)")}
     expected = {("latent_ar", length) for length in QUICK.scan_lengths}
-    expected |= {(family, length) for family in ("ar", "rnn", "lstm", "gru", "transformer") for length in QUICK.lengths}
+    expected |= {(family, length) for family in ("ar", "rnn", "lstm", "gru", "transformer", "mamba")
+                 for length in QUICK.lengths}
     assert zoo_forms == expected
     assert all(figure(row[3]) > 0 for row in rows)
     mixer_rows = table_rows(mixers)

@@ -9,11 +9,12 @@ import torch.nn.functional as F
 from hydra.utils import instantiate
 from torch import nn
 
-from zoo.bench.scan_forms import SCAN_FORMS, step_loop
+from zoo.bench.scan_forms import SCAN_FORMS, selective_step_loop, step_loop
 from zoo.bench.sizes import MODELS, Sizes, backbone_config
 from zoo.bench.timing import best_seconds, figure_table
 from zoo.models.ar import WindowConvolution
 from zoo.models.latent_ar import linear_scan
+from zoo.models.mamba import selective_scan
 from zoo.models.recurrent import FusedRecurrence
 
 ROUNDS = 3
@@ -110,6 +111,27 @@ def scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
     return timed_rows("latent_ar", length, forms, (decay, inputs), errors)
 
 
+def selective_scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
+    """mamba's scan at its default shape (expand 2, d_state 16): zoo's step loop with its own backward against the
+    same recurrence left to autograd."""
+    generator = torch.Generator().manual_seed(0)
+    width, d_state = 2 * sizes.d_model, 16
+
+    def tensor(*shape, scale=1.0):
+        return (torch.randn(*shape, generator=generator) * scale).to(device).requires_grad_()
+
+    delta = (torch.rand(sizes.batch, length, width, generator=generator) * 0.1).to(device).requires_grad_()
+    A = (-torch.arange(1, d_state + 1, dtype=torch.float32).repeat(width, 1)).to(device).requires_grad_()  # zoo's init
+    inputs = (delta, A, tensor(sizes.batch, length, d_state), tensor(sizes.batch, length, d_state),
+              tensor(sizes.batch, length, width))
+    forms = {"step loop, own backward (zoo)": selective_scan, "step loop left to autograd": selective_step_loop}
+    exact = selective_step_loop(*(t.double() for t in inputs))
+    with torch.no_grad():
+        errors = {name: ((form(*inputs).double() - exact).abs().max() / exact.abs().max()).item()
+                  for name, form in forms.items()}
+    return timed_rows("mamba", length, forms, inputs, errors)
+
+
 def mixer_step_loop(mixer: nn.Module, x: torch.Tensor) -> torch.Tensor:
     state, outputs = mixer.init_state(x.shape[0]), []
     for x_t in x.unbind(1):
@@ -169,6 +191,7 @@ def run(sizes: Sizes, device: str = "cpu") -> str:
         heads = [torch.randn(sizes.batch, 4, length, sizes.d_model // 4, device=device, requires_grad=True)
                  for _ in range(3)]
         rows += timed_rows("transformer", length, attention_forms(), heads)
+        rows += selective_scan_rows(sizes, length, device)
     header = ["family", "T", "form", "ms fwd+bwd", "x zoo", "max rel. error vs float64"]
     mixers = [row for name in MODELS for row in mixer_rows(name, sizes)]
     return figure_table(header, rows) + "\n\nEvery architecture's mixer, `forward` against its own `step` loop:\n\n" \
