@@ -92,12 +92,13 @@ def test_a_search_killed_mid_trial_fails_that_trial_when_resumed_and_runs_its_tr
 
 def test_hydra_finds_zoos_sweeper_in_the_installed_package(tmp_path):
     # from another directory and with no PYTHONPATH: the hydra_plugins package pip installed, not this checkout's
-    probe = ("from hydra.core.plugins import Plugins; from hydra.plugins.sweeper import Sweeper; "
-             "print(sorted(plugin.__name__ for plugin in Plugins.instance().discover(Sweeper)))")
+    probe = ("from hydra.core.plugins import Plugins; from hydra.plugins.sweeper import Sweeper; import zoo; "
+             "print(sorted(plugin.__name__ for plugin in Plugins.instance().discover(Sweeper)), zoo.__file__)")
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=60)
-    assert "ZooOptunaSweeper" in result.stdout, result.stderr[-3000:]
+    # an editable install of another checkout answers from there: `pip install -e .` here points it back
+    assert "ZooOptunaSweeper" in result.stdout, (result.stdout, result.stderr[-3000:])
 
 
 @pytest.mark.parametrize("data,direction", [
