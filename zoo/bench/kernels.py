@@ -7,11 +7,13 @@ import math
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
+from omegaconf import OmegaConf
 from torch import nn
 
 from zoo.bench.scan_forms import SCAN_FORMS, selective_step_loop, step_loop
 from zoo.bench.sizes import MODELS, Sizes, backbone_config
 from zoo.bench.timing import best_seconds, figure_table
+from zoo.configurable import CONF_DIR
 from zoo.models.ar import WindowConvolution
 from zoo.models.latent_ar import linear_scan
 from zoo.models.mamba import selective_scan
@@ -87,6 +89,13 @@ def fits_in_memory(run) -> bool:
         return False
 
 
+def largest_errors(forms: dict, inputs, exact: torch.Tensor) -> dict[str, float]:
+    """Each form's largest error against the float64 result, relative to that result's largest value."""
+    with torch.no_grad():
+        return {name: ((form(*inputs).double() - exact).abs().max() / exact.abs().max()).item()
+                for name, form in forms.items()}
+
+
 def timed_rows(family, length, forms, inputs, errors=None):
     runs = {name: forward_backward(form, inputs) for name, form in forms.items()}
     fitting = {name: run for name, run in runs.items() if fits_in_memory(run)}
@@ -105,20 +114,18 @@ def scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
     inputs = torch.randn(sizes.batch, length, sizes.d_state, generator=generator).to(device).requires_grad_()
     forms = {"chunked scan, 2 sqrt(T) steps (zoo)": linear_scan, **SCAN_FORMS}
     exact = step_loop(decay.double(), inputs.double())
-    with torch.no_grad():
-        errors = {name: ((form(decay, inputs).double() - exact).abs().max() / exact.abs().max()).item()
-                  for name, form in forms.items()}
-    return timed_rows("latent_ar", length, forms, (decay, inputs), errors)
+    return timed_rows("latent_ar", length, forms, (decay, inputs), largest_errors(forms, (decay, inputs), exact))
 
 
 def selective_scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
-    """mamba's scan at its default shape (expand 2, d_state 16): zoo's step loop with its own backward against the
+    """mamba's scan at conf/model/mamba.yaml's expand and d_state: zoo's step loop with its own backward against the
     same recurrence left to autograd."""
     generator = torch.Generator().manual_seed(0)
-    width, d_state = 2 * sizes.d_model, 16
+    defaults = OmegaConf.load(CONF_DIR / "model" / "mamba.yaml")
+    width, d_state = defaults.expand * sizes.d_model, defaults.d_state
 
-    def tensor(*shape, scale=1.0):
-        return (torch.randn(*shape, generator=generator) * scale).to(device).requires_grad_()
+    def tensor(*shape):
+        return torch.randn(*shape, generator=generator).to(device).requires_grad_()
 
     delta = (torch.rand(sizes.batch, length, width, generator=generator) * 0.1).to(device).requires_grad_()
     A = (-torch.arange(1, d_state + 1, dtype=torch.float32).repeat(width, 1)).to(device).requires_grad_()  # zoo's init
@@ -126,10 +133,7 @@ def selective_scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
               tensor(sizes.batch, length, width))
     forms = {"step loop, own backward (zoo)": selective_scan, "step loop left to autograd": selective_step_loop}
     exact = selective_step_loop(*(t.double() for t in inputs))
-    with torch.no_grad():
-        errors = {name: ((form(*inputs).double() - exact).abs().max() / exact.abs().max()).item()
-                  for name, form in forms.items()}
-    return timed_rows("mamba", length, forms, inputs, errors)
+    return timed_rows("mamba", length, forms, inputs, largest_errors(forms, inputs, exact))
 
 
 def mixer_step_loop(mixer: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -172,9 +176,7 @@ def mixer_rows(name: str, sizes: Sizes) -> list[list]:
         x = torch.randn(max(1, sizes.batch // 8), length, sizes.d_model, requires_grad=True)
         with torch.no_grad():
             exact = mixer_step_loop(exact_mixer, x.double())
-            errors = {form: ((compute(x).double() - exact).abs().max() / exact.abs().max()).item()
-                      for form, compute in forms.items()}
-        rows += timed_rows(name, length, forms, (x,), errors)
+        rows += timed_rows(name, length, forms, (x,), largest_errors(forms, (x,), exact))
     return rows
 
 
