@@ -7,13 +7,11 @@ import math
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
-from omegaconf import OmegaConf
 from torch import nn
 
 from zoo.bench.scan_forms import SCAN_FORMS, selective_step_loop, step_loop
-from zoo.bench.sizes import MODELS, Sizes, backbone_config
+from zoo.bench.sizes import MODELS, Sizes, backbone_config, model_defaults
 from zoo.bench.timing import best_seconds, figure_table
-from zoo.configurable import CONF_DIR
 from zoo.models.ar import WindowConvolution
 from zoo.models.latent_ar import linear_scan
 from zoo.models.mamba import selective_scan
@@ -121,8 +119,8 @@ def selective_scan_rows(sizes: Sizes, length: int, device: str = "cpu"):
     """mamba's scan at conf/model/mamba.yaml's expand and d_state: zoo's step loop with its own backward against the
     same recurrence left to autograd."""
     generator = torch.Generator().manual_seed(0)
-    defaults = OmegaConf.load(CONF_DIR / "model" / "mamba.yaml")
-    width, d_state = defaults.expand * sizes.d_model, defaults.d_state
+    defaults = model_defaults("mamba")
+    width, d_state = defaults["expand"] * sizes.d_model, defaults["d_state"]
 
     def tensor(*shape):
         return torch.randn(*shape, generator=generator).to(device).requires_grad_()

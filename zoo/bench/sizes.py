@@ -29,8 +29,13 @@ QUICK = Sizes(d_model=16, n_layers=1, batch=2, vocab=16, d_state=8, lengths=(8, 
               tokens_per_measurement=64, rounds=1, generated=8)
 
 
+def model_defaults(name: str) -> dict:
+    """conf/model/NAME.yaml: the node `model=NAME` composes, every knob at zoo's default."""
+    return OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / f"{name}.yaml"))
+
+
 def backbone_config(name: str, sizes: Sizes) -> dict:
     """The model node a run of `model=NAME` instantiates, at the benchmark's size (other knobs: zoo's defaults)."""
-    node = OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / f"{name}.yaml"))
+    node = model_defaults(name)
     sized = {"d_model": sizes.d_model, "n_layers": sizes.n_layers, "d_state": sizes.d_state}
     return {**node, **{key: value for key, value in sized.items() if key in node}}
