@@ -67,6 +67,15 @@ def test_a_run_records_its_options_validation_history_and_peak_memory(sweeps):
     assert record["peak_memory_mb"] > 50
 
 
+def test_a_replay_of_real_runs_under_their_own_rule_finds_the_best_score_their_checkpoints_recorded(sweeps):
+    from zoo.compare.replay import replay
+
+    root, _ = sweeps
+    text = replay(root / "seeds", {})
+    assert "(0% saved)" in text and "Kept rows whose best validation changed: 0 of 2." in text
+    assert "Kept rows whose best validation changed: 0 of 2." not in replay(root / "seeds", {"max_steps": 1})
+
+
 def test_the_leaderboard_lists_every_run_and_warns_of_broken_summaries(compared):
     root, result = compared
     assert "interrupted/summary.json: not readable JSON" in result.stderr

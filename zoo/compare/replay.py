@@ -1,0 +1,195 @@
+"""`python -m zoo.compare.replay DIR [--patience N] [--min-steps N] [--min-delta X] [--max-steps N]`: what a tighter
+stop rule would have done to a finished sweep, replayed from the validation history each summary.json keeps, without
+training anything again. Per data set and model: the learning rate validation would then choose, the best
+validation score the kept runs would have reached, and the training time; then the totals. A setting not given is
+each run's own (`callbacks.early_stopping.*`, `trainer.max_steps`), so a replay with none changes nothing.
+
+A replay can only stop runs earlier than they stopped (their history ends there): a looser rule is refused. It says
+nothing about test figures, which were read from the checkpoints the runs kept; it tells whether a cheaper protocol
+would have made the same choices and reached the same validation scores. Like zoo.compare, it reads only the
+summaries: no torch or Lightning."""
+import argparse
+import copy
+import json
+import math
+import statistics
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from zoo.compare.leaderboard import TUNED, DataSet, Row, data_sets, label_runs, rounded, rows_of
+from zoo.compare.runs import Run, read_runs
+from zoo.markdown_table import markdown_table
+
+USAGE = "python -m zoo.compare.replay DIR [--patience N] [--min-steps N] [--min-delta X] [--max-steps N]"
+
+
+@dataclass(frozen=True)
+class StopRule:
+    """callbacks=protocol's plateau stop (zoo.run.stopping.StopOnPlateau: Lightning's EarlyStopping, checked from
+    step min_steps on) and the step budget. None: no such stop."""
+    patience: int | None
+    min_steps: int = 0
+    min_delta: float = 0.0
+    max_steps: int | None = None
+
+    @classmethod
+    def recorded(cls, config: dict) -> "StopRule":
+        plateau = (config.get("callbacks") or {}).get("early_stopping") or {}
+        budget = (config.get("trainer") or {}).get("max_steps")
+        return cls(patience=plateau.get("patience"), min_steps=plateau.get("min_steps") or 0,
+                   min_delta=plateau.get("min_delta") or 0.0,
+                   max_steps=None if budget is None or budget < 0 else budget)
+
+    def looser_than(self, recorded: "StopRule") -> list[str]:
+        """The settings in which this rule would let a run train on past where `recorded` stopped it, each with the
+        run's own value."""
+        plateau = recorded.patience is not None
+        looser = {"patience": plateau and (self.patience is None or self.patience > recorded.patience),
+                  "min_steps": plateau and self.min_steps > recorded.min_steps,
+                  "min_delta": plateau and self.min_delta < recorded.min_delta,
+                  "max_steps": recorded.max_steps is not None and (self.max_steps is None
+                                                                   or self.max_steps > recorded.max_steps)}
+        return [f"--{name.replace('_', '-')} {getattr(self, name)} (it ran with {getattr(recorded, name)})"
+                for name, is_looser in looser.items() if is_looser]
+
+    def stop(self, history: list[dict], monitor: str, mode: str) -> int:
+        """How many of the history's validations the run would have seen: Lightning's EarlyStopping counts the
+        validations without an improvement of more than min_delta, and stops at `patience` of them or at a value
+        that is not finite; StopOnPlateau checks (and tracks its best) only from step min_steps on."""
+        best, waited = None, 0
+        for seen, point in enumerate(history, start=1):
+            if self.max_steps is not None and point.get("step", 0) > self.max_steps:
+                return seen - 1
+            value = point.get(monitor)
+            if self.patience is None or value is None or point.get("step", 0) < self.min_steps:
+                continue
+            if not math.isfinite(value):
+                return seen
+            if best is None or (value + self.min_delta < best if mode == "min" else value - self.min_delta > best):
+                best, waited = value, 0
+            else:
+                waited += 1
+                if waited >= self.patience:
+                    return seen
+        return len(history)
+
+
+@dataclass
+class Replayed:
+    run: Run
+    before: Run  # as recorded
+    seconds_before: float
+    seconds_after: float
+
+
+def replayed(run: Run, given: dict) -> Replayed:
+    """The run with its history cut where the rule would have stopped it, and its best score read from what is left
+    (the checkpoint it would have tested)."""
+    recorded = StopRule.recorded(json.loads(run.path.read_text())["config"])
+    rule = replace(recorded, **given)
+    looser = rule.looser_than(recorded)
+    if looser:
+        raise SystemExit(f"Error: {', '.join(looser)} would let {run.path.parent} train past where it stopped: "
+                         "a replay can only stop runs earlier than they stopped")
+    monitor = run.objective
+    kept = run.validation[:rule.stop(run.validation, monitor, run.mode)]
+    cut = copy.copy(run)
+    cut.validation, cut.metrics = kept, dict(run.metrics)
+    scores = [point[monitor] for point in kept if isinstance(point.get(monitor), (int, float))]
+    if scores:
+        cut.metrics[f"best/{monitor}"] = min(scores) if run.mode == "min" else max(scores)
+        cut.metrics[monitor] = scores[-1]
+    else:
+        cut.metrics.pop(f"best/{monitor}", None)
+
+    def seconds(history):
+        return history[-1].get("seconds", 0.0) if history else 0.0
+    return Replayed(cut, run, seconds(run.validation), seconds(kept))
+
+
+def kept_rows(sets: list[DataSet]) -> dict[tuple, Row]:
+    return {(data_set.name, row.model, row.family): row for data_set in sets for row in data_set.kept_rows}
+
+
+def mean_best(runs: list[Run], objective: str) -> float | None:
+    values = [run.metrics[f"best/{objective}"] for run in runs if f"best/{objective}" in run.metrics]
+    return statistics.fmean(values) if values else None
+
+
+def replay(directory: Path, given: dict, tuned: tuple[str, ...] = TUNED) -> str:
+    """The replay's Markdown: a line per data set and model (its kept row, as zoo.compare keeps it), then the
+    totals."""
+    runs = [run for run in read_runs(directory) if run.status == "completed" and run.validation and run.objective]
+    if not runs:
+        raise SystemExit(f"Error: no completed run with a validation history under {directory}")
+    label_runs(runs, tuned)
+    result_of = {id(run): replayed(run, given) for run in runs}
+    chosen_after = kept_rows(data_sets(rows_of([result.run for result in result_of.values()])))
+    table, changed, moved = [], 0, []
+    for data_set in data_sets(rows_of(runs)):
+        objective = data_set.objective_label
+        for row in data_set.kept_rows:
+            results = [result_of[id(run)] for run in row.runs]
+            chosen = chosen_after.get((data_set.name, row.model, row.family))
+            before, after = row.runs[0].tuning or "-", (chosen.runs[0].tuning or "-") if chosen else "none"
+            changed += after != before
+            best_before, best_after = mean_best(row.runs, objective), mean_best([r.run for r in results], objective)
+            if best_after != best_before:
+                moved.append(f"{data_set.name} {row.label} {shown(best_before)} -> {shown(best_after)}")
+            table.append([data_set.name, row.label, before if after == before else f"{before} -> {after}",
+                          f"{objective} {shown(best_before)} -> {shown(best_after)}", str(len(row.runs)),
+                          f"{shown(sum(r.seconds_before for r in results))} -> "
+                          f"{shown(sum(r.seconds_after for r in results))}"])
+    total_before = sum(result.seconds_before for result in result_of.values())
+    total_after = sum(result.seconds_after for result in result_of.values())
+    saved = 100 * (1 - total_after / total_before) if total_before else 0.0
+    header = ["data set", "kept row", "tuned: recorded -> replayed", "best validation, mean over its seeds", "seeds",
+              "training seconds"]
+    return "\n".join([
+        f"# Replay of {directory} with {given or 'the recorded rules'}", "", markdown_table(header, table), "",
+        f"Training time of all {len(runs)} runs: {total_before:,.0f} s recorded, {total_after:,.0f} s replayed "
+        f"({saved:.0f}% saved).",
+        f"Tuned choices changed: {changed} of {len(table)} (the other seeds of a changed choice never ran: the best "
+        "validation shown is that of the recorded choice's runs, stopped by the replayed rule).",
+        f"Kept rows whose best validation changed: {len(moved)} of {len(table)}"
+        + (": " + "; ".join(moved) if moved else "."), ""])
+
+
+def shown(value: float | None) -> str:
+    return "-" if value is None else rounded(value, 4)
+
+
+def at_least_zero(kind):
+    def read(text: str):
+        value = kind(text)
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{text} is below 0")
+        return value
+    read.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
+    return read
+
+
+RULE = {"patience": (int, "validations without improvement before a run stops"),
+        "min_steps": (int, "no plateau stop before this step"),
+        "min_delta": (float, "a smaller change is no improvement"),
+        "max_steps": (int, "the step budget")}
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m zoo.compare.replay", usage=USAGE)
+    parser.add_argument("directory", type=Path)
+    for name, (kind, meaning) in RULE.items():
+        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=at_least_zero(kind),
+                            help=meaning + " (default: each run's own)")
+    parser.add_argument("--tune", default=",".join(TUNED),
+                        help="settings searched rather than compared, as zoo.compare's (default: %(default)s)")
+    arguments = parser.parse_args(argv)
+    if not arguments.directory.is_dir():
+        raise SystemExit(f"usage: {USAGE}")
+    given = {name: getattr(arguments, name) for name in RULE if getattr(arguments, name) is not None}
+    print(replay(arguments.directory, given, tuple(key for key in arguments.tune.split(",") if key)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
