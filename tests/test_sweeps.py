@@ -13,13 +13,15 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
+from omegaconf import OmegaConf
+from pytorch_lightning.callbacks import EarlyStopping
 
 from tests.conftest import CONF, MODELS, ROOT
 from tests.test_cli import zoo
 from zoo.run.budget import count_parameters, parse_budget, width_for_budget
 from zoo.errors import ZooError
 from zoo.launch.parallelism import parallel_jobs, threads_per_job
-from zoo.run.train import plain, run
+from zoo.run.train import plain, run, watches_a_metric
 
 EXPERIMENTS = sorted(path.stem for path in (CONF / "experiment").glob("*.yaml"))
 DEBUG_SIZES = ["debug=default", "data=copy", "++trainer.fast_dev_run=true"]
@@ -261,3 +263,16 @@ def test_no_plateau_stop_before_min_steps_and_a_solved_probe_stops_at_once(tmp_p
                  f"hydra.run.dir={tmp_path}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads((tmp_path / "summary.json").read_text())["steps"] == steps
+
+
+class PatientStop(EarlyStopping):
+    """A user's own early stopping, named as zoo never names one."""
+
+
+@pytest.mark.parametrize("target, watches", [
+    (f"{PatientStop.__module__}.PatientStop", True), ("zoo.run.stopping.StopOnPlateau", True),
+    ("pytorch_lightning.callbacks.ModelCheckpoint", True), ("pytorch_lightning.callbacks.LearningRateMonitor", False),
+    ("zoo.run.stopping.NoSuchStop", False)])
+def test_a_callback_that_watches_a_metric_is_known_by_its_class_not_its_name(target, watches):
+    # one that names no monitor is given the data set's metric; a target that is not a class is build's to report
+    assert watches_a_metric(OmegaConf.create({"_target_": target})) == watches

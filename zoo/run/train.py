@@ -8,7 +8,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 from hydra.errors import InstantiationException
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from lightning_fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
@@ -86,8 +86,14 @@ def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
     return loggers
 
 
-# callbacks that watch a metric, the data set's own where their config names none
-WATCHERS = ("ModelCheckpoint", "EarlyStopping", "StopOnPlateau")
+def watches_a_metric(node: DictConfig) -> bool:
+    """A callback that watches a metric: Lightning's checkpointing or early stopping, or a subclass of either (a
+    user's own, zoo's plateau stop)."""
+    try:
+        target = get_class(node._target_)
+    except (ImportError, ValueError, AttributeError):  # not a class: building it says what is wrong
+        return False
+    return issubclass(target, (pl.callbacks.ModelCheckpoint, pl.callbacks.EarlyStopping))
 
 
 def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
@@ -95,7 +101,7 @@ def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
     data set's own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for
     resuming."""
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
-        monitor if target_class(node) in WATCHERS and node.get("monitor") is None else {}))
+        monitor if watches_a_metric(node) and node.get("monitor") is None else {}))
     averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
                  if cfg.optim.get("average_epochs") else [])
     return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(), *averaging]
