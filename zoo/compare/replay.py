@@ -147,7 +147,8 @@ def replay(directory: Path, given: dict, tuned: tuple[str, ...] = TUNED) -> str:
     header = ["data set", "kept row", "tuned: recorded -> replayed", "best validation, mean over its seeds", "seeds",
               "training seconds"]
     return "\n".join([
-        f"# Replay of {directory} with {given or 'the recorded rules'}", "", markdown_table(header, table), "",
+        f"# Replay of {directory}: " + (" ".join(f"--{name.replace('_', '-')} {value}" for name, value in given.items())
+                                          or "each run's own stop rule"), "", markdown_table(header, table), "",
         f"Training time of all {len(runs)} runs: {total_before:,.0f} s recorded, {total_after:,.0f} s replayed "
         f"({saved:.0f}% saved).",
         f"Tuned choices changed: {changed} of {len(table)} (the other seeds of a changed choice never ran: the best "
@@ -177,8 +178,10 @@ RULE = {"patience": (int, "validations without improvement before a run stops"),
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m zoo.compare.replay", usage=USAGE)
-    parser.add_argument("directory", type=Path)
+    parser = argparse.ArgumentParser(prog="python -m zoo.compare.replay", usage=USAGE, description=(
+        "What a tighter stop rule would have done to a finished sweep, replayed from its runs' validation "
+        "histories: the choices, best validation scores and training time."))
+    parser.add_argument("directory", type=Path, help="a sweep directory, or any directory of runs")
     for name, (kind, meaning) in RULE.items():
         parser.add_argument("--" + name.replace("_", "-"), dest=name, type=at_least_zero(kind),
                             help=meaning + " (default: each run's own)")
