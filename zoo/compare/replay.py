@@ -77,8 +77,7 @@ class StopRule:
 
 @dataclass
 class Replayed:
-    run: Run
-    before: Run  # as recorded
+    run: Run  # its history cut where the rule stops it, its best score read from what is left
     seconds_before: float
     seconds_after: float
 
@@ -105,7 +104,7 @@ def replayed(run: Run, given: dict) -> Replayed:
 
     def seconds(history):
         return history[-1].get("seconds", 0.0) if history else 0.0
-    return Replayed(cut, run, seconds(run.validation), seconds(kept))
+    return Replayed(cut, seconds(run.validation), seconds(kept))
 
 
 def kept_rows(sets: list[DataSet]) -> dict[tuple, Row]:
