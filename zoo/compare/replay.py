@@ -10,18 +10,20 @@ would have made the same choices and reached the same validation scores. Like zo
 summaries: no torch or Lightning."""
 import argparse
 import copy
-import json
 import math
-import statistics
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from zoo.compare.leaderboard import TUNED, DataSet, Row, data_sets, label_runs, rounded, rows_of
+from zoo.compare.leaderboard import TUNED, data_sets, label_runs, mean_and_spread, rounded, rows_of
 from zoo.compare.runs import Run, read_runs
 from zoo.markdown_table import markdown_table
 
 USAGE = "python -m zoo.compare.replay DIR [--patience N] [--min-steps N] [--min-delta X] [--max-steps N]"
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class StopRule:
                   "min_delta": plateau and self.min_delta < recorded.min_delta,
                   "max_steps": recorded.max_steps is not None and (self.max_steps is None
                                                                    or self.max_steps > recorded.max_steps)}
-        return [f"--{name.replace('_', '-')} {getattr(self, name)} (it ran with {getattr(recorded, name)})"
+        return [f"{flag(name)} {getattr(self, name)} (it ran with {getattr(recorded, name)})"
                 for name, is_looser in looser.items() if is_looser]
 
     def stop(self, history: list[dict], monitor: str, mode: str) -> int:
@@ -75,45 +77,29 @@ class StopRule:
         return len(history)
 
 
-@dataclass
-class Replayed:
-    run: Run  # its history cut where the rule stops it, its best score read from what is left
-    seconds_before: float
-    seconds_after: float
-
-
-def replayed(run: Run, given: dict) -> Replayed:
+def replayed(run: Run, given: dict) -> Run:
     """The run with its history cut where the rule would have stopped it, and its best score read from what is left
     (the checkpoint it would have tested)."""
-    recorded = StopRule.recorded(json.loads(run.path.read_text())["config"])
+    recorded = StopRule.recorded(run.config)
     rule = replace(recorded, **given)
     looser = rule.looser_than(recorded)
     if looser:
         raise SystemExit(f"Error: {', '.join(looser)} would let {run.path.parent} train past where it stopped: "
                          "a replay can only stop runs earlier than they stopped")
     monitor = run.objective
-    kept = run.validation[:rule.stop(run.validation, monitor, run.mode)]
     cut = copy.copy(run)
-    cut.validation, cut.metrics = kept, dict(run.metrics)
-    scores = [point[monitor] for point in kept if isinstance(point.get(monitor), (int, float))]
+    cut.validation = run.validation[:rule.stop(run.validation, monitor, run.mode)]
+    cut.metrics = {name: value for name, value in run.metrics.items() if name not in (monitor, f"best/{monitor}")}
+    scores = [point[monitor] for point in cut.validation if isinstance(point.get(monitor), (int, float))]
     if scores:
         cut.metrics[f"best/{monitor}"] = min(scores) if run.mode == "min" else max(scores)
         cut.metrics[monitor] = scores[-1]
-    else:
-        cut.metrics.pop(f"best/{monitor}", None)
-
-    def seconds(history):
-        return history[-1].get("seconds", 0.0) if history else 0.0
-    return Replayed(cut, seconds(run.validation), seconds(kept))
+    return cut
 
 
-def kept_rows(sets: list[DataSet]) -> dict[tuple, Row]:
-    return {(data_set.name, row.model, row.family): row for data_set in sets for row in data_set.kept_rows}
-
-
-def mean_best(runs: list[Run], objective: str) -> float | None:
-    values = [run.metrics[f"best/{objective}"] for run in runs if f"best/{objective}" in run.metrics]
-    return statistics.fmean(values) if values else None
+def training_seconds(runs: list[Run]) -> float:
+    """Up to each run's last validation: where a replayed run stops."""
+    return sum(run.validation[-1].get("seconds", 0.0) for run in runs if run.validation)
 
 
 def replay(directory: Path, given: dict, tuned: tuple[str, ...] = TUNED) -> str:
@@ -123,30 +109,31 @@ def replay(directory: Path, given: dict, tuned: tuple[str, ...] = TUNED) -> str:
     if not runs:
         raise SystemExit(f"Error: no completed run with a validation history under {directory}")
     label_runs(runs, tuned)
-    result_of = {id(run): replayed(run, given) for run in runs}
-    chosen_after = kept_rows(data_sets(rows_of([result.run for result in result_of.values()])))
+    cuts = [replayed(run, given) for run in runs]
+    after = {data_set.name: data_set for data_set in data_sets(rows_of(cuts))}
     table, changed, moved = [], 0, []
     for data_set in data_sets(rows_of(runs)):
-        objective = data_set.objective_label
+        replayed_set = after[data_set.name]
         for row in data_set.kept_rows:
-            results = [result_of[id(run)] for run in row.runs]
-            chosen = chosen_after.get((data_set.name, row.model, row.family))
-            before, after = row.runs[0].tuning or "-", (chosen.runs[0].tuning or "-") if chosen else "none"
-            changed += after != before
-            best_before, best_after = mean_best(row.runs, objective), mean_best([r.run for r in results], objective)
+            cut_row = next(other for other in replayed_set.rows if other.label == row.label)
+            chosen = next(other for other in replayed_set.kept_rows
+                          if other.model == row.model and other.family == row.family)
+            before, now = row.runs[0].tuning or "-", chosen.runs[0].tuning or "-"
+            changed += now != before
+            best_before = mean_and_spread(data_set.headline(row))[0]
+            best_after = mean_and_spread(replayed_set.headline(cut_row))[0]
             if best_after != best_before:
                 moved.append(f"{data_set.name} {row.label} {shown(best_before)} -> {shown(best_after)}")
-            table.append([data_set.name, row.label, before if after == before else f"{before} -> {after}",
-                          f"{objective} {shown(best_before)} -> {shown(best_after)}", str(len(row.runs)),
-                          f"{shown(sum(r.seconds_before for r in results))} -> "
-                          f"{shown(sum(r.seconds_after for r in results))}"])
-    total_before = sum(result.seconds_before for result in result_of.values())
-    total_after = sum(result.seconds_after for result in result_of.values())
+            table.append([data_set.name, row.label, before if now == before else f"{before} -> {now}",
+                          f"{data_set.objective_label} {shown(best_before)} -> {shown(best_after)}",
+                          str(len(row.runs)),
+                          f"{shown(training_seconds(row.runs))} -> {shown(training_seconds(cut_row.runs))}"])
+    total_before, total_after = training_seconds(runs), training_seconds(cuts)
     saved = 100 * (1 - total_after / total_before) if total_before else 0.0
     header = ["data set", "kept row", "tuned: recorded -> replayed", "best validation, mean over its seeds", "seeds",
               "training seconds"]
     return "\n".join([
-        f"# Replay of {directory}: " + (" ".join(f"--{name.replace('_', '-')} {value}" for name, value in given.items())
+        f"# Replay of {directory}: " + (" ".join(f"{flag(name)} {value}" for name, value in given.items())
                                           or "each run's own stop rule"), "", markdown_table(header, table), "",
         f"Training time of all {len(runs)} runs: {total_before:,.0f} s recorded, {total_after:,.0f} s replayed "
         f"({saved:.0f}% saved).",
@@ -182,7 +169,7 @@ def main(argv: list[str]) -> None:
         "histories: the choices, best validation scores and training time."))
     parser.add_argument("directory", type=Path, help="a sweep directory, or any directory of runs")
     for name, (kind, meaning) in RULE.items():
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, type=at_least_zero(kind),
+        parser.add_argument(flag(name), dest=name, type=at_least_zero(kind),
                             help=meaning + " (default: each run's own)")
     parser.add_argument("--tune", default=",".join(TUNED),
                         help="settings searched rather than compared, as zoo.compare's (default: %(default)s)")

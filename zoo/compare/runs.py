@@ -33,6 +33,7 @@ class Run:
     tokens_per_second: float | None
     peak_memory_mb: float | None
     validation: list[dict]
+    config: dict  # as the run resolved it, bookkeeping included (zoo.compare.replay reads its stop rule)
     seed: str | None = None
     data: str = ""  # data_option, plus the data.* settings that tell its runs apart
     variant: str = ""  # the other settings that tell this model's runs on this data set apart
@@ -95,6 +96,7 @@ def read_run(path: Path) -> tuple[Run, list[str]]:
         tokens_per_second=number(read("tokens_per_second", (int, float))),
         peak_memory_mb=number(read("peak_memory_mb", (int, float))),
         validation=[point for point in read("validation", (list,), []) if isinstance(point, dict)],
+        config=config,
         seed=None if config.get("seed") is None else str(config["seed"]),
     )
     return run, ignored
