@@ -1,5 +1,7 @@
 """What a user reads of a run in a log file (stdout not a terminal: SLURM, nohup): the learning curve, the samples,
-the test figures once each, where the run's files are, and no third-party chatter."""
+the test figures once each, where the run's files are, and no third-party chatter; and a translation run's
+weights scored again afterwards on a held-out split (zoo.score_translation)."""
+import json
 import os
 import re
 import subprocess
@@ -50,3 +52,27 @@ def test_the_test_table_shows_each_figure_once(tmp_path):
     assert {"test_1921_1955/mse", "test_1956_1979/rmse", "baseline/test_1956_1979/ar9_rmse"} <= set(names)
     assert len(names) == len(set(names))
     assert "DataLoader 1" not in log
+
+
+def score_translation(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "zoo.score_translation", *map(str, args)], cwd=ROOT,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=300)
+
+
+def test_scoring_the_test_split_again_gives_the_runs_own_figures(translation_log):
+    run_dir, _ = translation_log
+    metrics = json.loads((run_dir / "summary.json").read_text())["metrics"]
+    result = score_translation(run_dir, "--split", "test")
+    assert result.returncode == 0, result.stderr[-3000:]
+    bleu, chrf = map(float, re.fullmatch(r"test: BLEU ([\d.]+)  chrF ([\d.]+)  \(15 pairs; beam 5, .*averaged\.ckpt\)",
+                                         result.stdout.strip()).groups())
+    assert (bleu, chrf) == (round(metrics["test/bleu"], 2), round(metrics["test/chrf"], 2))
+    greedy = score_translation(run_dir, "--beam-size", "1")  # the validation split, by default
+    assert re.fullmatch(r"val: BLEU [\d.]+  chrF [\d.]+  \(15 pairs; beam 1, .*", greedy.stdout.strip()), greedy.stderr
+
+
+def test_scoring_a_directory_that_holds_no_translation_run_is_one_line(tmp_path):
+    result = score_translation(tmp_path)
+    assert result.returncode == 1
+    expected = f"Error: {tmp_path}: holds no summary.json of a zoo run; give the directory a run wrote"
+    assert result.stderr.strip() == expected

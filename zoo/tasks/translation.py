@@ -84,8 +84,8 @@ class TranslationTask(ZooTask):
             outputs = sorted(gather(decoded))  # in a ddp run each rank decoded its share
             hypotheses = [data.decode(ids) for _, ids in outputs]
             references = [data.pairs["test"][index][1] for index, _ in outputs]
-            self.log(f"test/bleu{suffix}", sacrebleu.corpus_bleu(hypotheses, [references]).score)
-            self.log(f"test/chrf{suffix}", sacrebleu.corpus_chrf(hypotheses, [references]).score)
+            for name, value in corpus_scores(hypotheses, references).items():
+                self.log(f"test/{name}{suffix}", value)
             if not suffix:  # the samples show the configured decoding
                 sources = [data.pairs["test"][index][0] for index, _ in outputs]
                 samples = list(zip(sources, references, hypotheses))[: decode["samples"]]
@@ -110,3 +110,9 @@ class TranslationTask(ZooTask):
         state = self.decoder.init_state(len(memory))
         return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device,
                            length_penalty)
+
+
+def corpus_scores(hypotheses: list[str], references: list[str]) -> dict[str, float]:
+    """sacrebleu's corpus BLEU and chrF of the hypotheses against one reference each."""
+    return {"bleu": sacrebleu.corpus_bleu(hypotheses, [references]).score,
+            "chrf": sacrebleu.corpus_chrf(hypotheses, [references]).score}

@@ -1,0 +1,102 @@
+"""`python -m zoo.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]`:
+decode a held-out split of a finished data=translation run with the weights its test read, and print BLEU and chrF.
+
+Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
+the run itself: `--split test` with the run's own settings gives back the test figures of its summary.json. A wrong
+directory or checkpoint is one line on stderr and exit code 1.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from zoo.errors import ZooError
+
+TRANSLATION = "zoo.data.translation.TranslationData"
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m zoo.score_translation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("run_dir", type=Path, help="the directory a data=translation run wrote (its summary.json)")
+    parser.add_argument("--split", choices=("val", "test"), default="val")
+    parser.add_argument("--beam-size", type=int, help="default: the run's decode.beam_size")
+    parser.add_argument("--length-penalty", type=float, help="default: the run's decode.length_penalty")
+    parser.add_argument("--checkpoint", type=Path,
+                        help="default: what the run's test read, RUN_DIR/averaged.ckpt, else its last checkpoint")
+    arguments = parser.parse_args(argv)
+    if arguments.beam_size is not None and arguments.beam_size < 1:
+        parser.error(f"--beam-size must be >= 1, got {arguments.beam_size}")
+    return arguments
+
+
+def run_config(run_dir: Path) -> dict:
+    try:
+        config = json.loads((run_dir / "summary.json").read_text())["config"]
+    except (OSError, ValueError, KeyError):
+        raise ZooError(f"{run_dir}: holds no summary.json of a zoo run; give the directory a run wrote") from None
+    if config["data"]["_target_"] != TRANSLATION:
+        raise ZooError(f"{run_dir}: a run on {config['data']['_target_']}, not on data=translation")
+    return config
+
+
+def weights_tested(run_dir: Path) -> Path:
+    """The checkpoint a run's test read: the mean of its last epochs where it kept one, else its last."""
+    averaged = run_dir / "averaged.ckpt"
+    return averaged if averaged.is_file() else run_dir / "checkpoints" / "last.ckpt"
+
+
+def load(config: dict, checkpoint_path: Path):
+    """The run's data module (its vocabulary from the checkpoint) and its task with the checkpoint's weights."""
+    # imported here: a wrong argument is answered without loading torch and lightning
+    from hydra.utils import instantiate
+
+    from zoo.run.checkpoints import read_checkpoint
+    from zoo.tasks.translation import TranslationTask
+
+    checkpoint = read_checkpoint(checkpoint_path)
+    if "hyper_parameters" not in checkpoint or "vocab_size" not in checkpoint["hyper_parameters"]:
+        raise ZooError(f"{checkpoint_path}: not a checkpoint of a translation task")
+    data = instantiate(config["data"])
+    data.load_state_dict(checkpoint.get(type(data).__qualname__, {}))
+    data.setup("test")
+    task = TranslationTask(**checkpoint["hyper_parameters"])
+    task.load_state_dict(checkpoint["state_dict"])
+    return data, task.eval()
+
+
+def score(data, task, split: str, decode: dict) -> dict[str, float]:
+    import torch
+
+    from zoo.tasks.translation import corpus_scores
+
+    hypotheses, references = [], []
+    with torch.no_grad():
+        for batch in data.loader(split, shuffle=False):
+            for index, ids in zip(batch["index"].tolist(), task.translate(batch["source"], **decode)):
+                hypotheses.append(data.decode(ids))
+                references.append(data.pairs[split][index][1])
+    return corpus_scores(hypotheses, references)
+
+
+def main(argv: list[str]) -> None:
+    arguments = parse_arguments(argv)
+    config = run_config(arguments.run_dir)
+    checkpoint = arguments.checkpoint or weights_tested(arguments.run_dir)
+    decode = dict(config["decode"])
+    if arguments.beam_size is not None:
+        decode["beam_size"] = arguments.beam_size
+    if arguments.length_penalty is not None:
+        decode["length_penalty"] = arguments.length_penalty
+    data, task = load(config, checkpoint)
+    scores = score(data, task, arguments.split, decode)
+    pairs = len(data.pairs[arguments.split])
+    print(f"{arguments.split}: BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  ({pairs} pairs; "
+          f"beam {decode['beam_size']}, length penalty {decode['length_penalty']}; {checkpoint})")
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except ZooError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        sys.exit(1)
