@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import ROOT
 
 NOISE = ["Tip:", "anonymous", "was configured so", "deprecated", "Deprecat", "FutureWarning",
-         "estimate number of stepping batches"]
+         "estimate number of stepping batches", "TPU available", "smaller than the logging interval", "Run history:",
+         "Run summary:"]
 
 
 def zoo_log(*args: str) -> str:

@@ -1,5 +1,6 @@
 """What a run prints: what it says about the run and nothing else. Dependencies' deprecation notices, Lightning's
-product tips and limit chatter, and wandb's "anonymous" warning are dropped; the test figures are printed once each."""
+product tips, limit and accelerator chatter, and wandb's "anonymous" warning are dropped; the test figures are
+printed once each."""
 import logging
 import sys
 import warnings
@@ -7,8 +8,13 @@ import warnings
 log = logging.getLogger(__name__)
 
 
-# what Lightning prints at every start that says nothing about this run: product tips and the limits it was given
-_LIGHTNING_CHATTER = ("💡 Tip:", "was configured so", "to estimate number of stepping batches")
+# what Lightning prints at every start that says nothing about this run: product tips, the limits it was given, and
+# accelerators zoo never uses (whether a GPU is used stays: "GPU available: ..., used: ...")
+_LIGHTNING_CHATTER = ("💡 Tip:", "was configured so", "to estimate number of stepping batches", "TPU available:",
+                      "HPU available:")
+# Lightning's advice when an epoch has fewer batches than trainer.log_every_n_steps: zoo logs the learning curve once
+# per validation whatever that interval, so the advice does not apply
+_LOGGING_INTERVAL_ADVICE = r"The number of training batches \(\d+\) is smaller than the logging interval"
 
 
 def quiet_dependencies() -> None:
@@ -17,6 +23,7 @@ def quiet_dependencies() -> None:
     # (?!zoo): zoo's own warnings stay; match() anchors the pattern at the start of the warning's module name
     for category in (DeprecationWarning, FutureWarning):
         warnings.filterwarnings("ignore", category=category, module=r"(?!zoo\b)")
+    warnings.filterwarnings("ignore", message=_LOGGING_INTERVAL_ADVICE)
     lightning = logging.getLogger("pytorch_lightning.utilities.rank_zero")
     if not any(isinstance(known, _DropChatter) for known in lightning.filters):
         lightning.addFilter(_DropChatter())
