@@ -8,7 +8,8 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from tests.conftest import ROOT
-from zoo.run.accelerators import check_gpu_present, resolve_precision
+from zoo.run import accelerators
+from zoo.run.accelerators import check_gpu_present, check_precision_fits, resolve_precision
 from zoo.configurable import CONF_DIR
 from zoo.data.copy import CopyData
 from zoo.errors import ZooError
@@ -58,3 +59,30 @@ def test_python_m_zoo_trainer_gpu_without_a_gpu_stops_at_once_with_one_line(tmp_
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("Error: trainer.accelerator=gpu needs a CUDA GPU")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("cpu_can", [True, False])
+def test_a_bf16_lstm_on_a_cpu_without_it_is_refused_before_training(monkeypatch, cpu_can):
+    """On an AVX2-only CPU, oneDNN fails at the first batch of an nn.LSTM under bf16 autocast; zoo says so first."""
+    monkeypatch.setattr(accelerators, "cpu_runs_bf16_lstm", lambda: cpu_can)
+    lstm_task, gru_task = torch.nn.Sequential(torch.nn.LSTM(2, 2)), torch.nn.Sequential(torch.nn.GRU(2, 2))
+    check_precision_fits("bf16-mixed", "cpu", gru_task)
+    check_precision_fits("32-true", "cpu", lstm_task)
+    check_precision_fits("bf16-true", "cpu", lstm_task)  # pure bf16 does not go through oneDNN's LSTM
+    if cpu_can:
+        check_precision_fits("bf16-mixed", "cpu", lstm_task)
+    else:
+        with pytest.raises(ZooError, match=r"trainer.precision=bf16-mixed: this CPU .* cannot run nn.LSTM .* "
+                                           r"use trainer.precision=32-true"):
+            check_precision_fits("bf16-mixed", "cpu", lstm_task)
+
+
+def test_the_bf16_lstm_probe_agrees_with_a_real_lstm_under_autocast():
+    lstm = torch.nn.LSTM(4, 8, batch_first=True)
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            lstm(torch.randn(3, 5, 4))
+        ran = True
+    except RuntimeError:
+        ran = False
+    assert accelerators.cpu_runs_bf16_lstm() == ran

@@ -26,3 +26,27 @@ def resolve_precision(precision, accelerator: str):
     if accelerator == "cpu" or not torch.cuda.is_available():
         return "32-true"
     return "bf16-mixed" if torch.cuda.is_bf16_supported(including_emulation=False) else "16-mixed"
+
+
+def cpu_runs_bf16_lstm() -> bool:
+    """Whether this CPU computes nn.LSTM under bf16 autocast. torch hands that LSTM to oneDNN, which on a CPU without
+    AVX-512 (an AVX2-only AMD EPYC here) fails at the first batch: "could not create a primitive descriptor for the
+    LSTM forward propagation primitive"."""
+    lstm = torch.nn.LSTM(1, 1)
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            lstm(torch.zeros(1, 1, 1))
+    except RuntimeError:
+        return False
+    return True
+
+
+def check_precision_fits(precision, accelerator: str, task: torch.nn.Module) -> None:
+    """Before any training: refuse a bf16-mixed run on the CPU of a task holding an nn.LSTM where this CPU cannot
+    compute one in bf16, instead of a oneDNN error at its first batch."""
+    on_cpu = accelerator == "cpu" or not torch.cuda.is_available()
+    holds_lstm = any(isinstance(module, torch.nn.LSTM) for module in task.modules())
+    if on_cpu and str(precision) in ("bf16-mixed", "bf16") and holds_lstm and not cpu_runs_bf16_lstm():
+        raise ZooError(f"trainer.precision={precision}: this CPU ({torch.backends.cpu.get_cpu_capability()}, no "
+                       f"AVX-512) cannot run nn.LSTM under bf16 autocast (oneDNN); use trainer.precision=32-true "
+                       f"(on a CPU that can, bf16-mixed made the main job slower anyway)")

@@ -17,7 +17,7 @@ from pytorch_lightning.utilities import rank_zero_only
 from zoo.configurable import check_types
 from zoo.errors import ZooError
 from zoo.launch.parallelism import split_threads_between_parallel_jobs
-from zoo.run.accelerators import check_gpu_present, resolve_precision
+from zoo.run.accelerators import check_gpu_present, check_precision_fits, resolve_precision
 from zoo.run.budget import apply_budget, narrowest_under_budget
 from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
 from zoo.run.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
@@ -140,6 +140,7 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     if not checkpoint_path and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
     datamodule, task = prepare(cfg, checkpoint)
+    check_precision_fits(cfg.trainer.precision, cfg.trainer.accelerator, task)
     if checkpoint:
         check_fits(checkpoint, task, checkpoint_path)
     task.skip_nonfinite = cfg.optim.skip_nonfinite
