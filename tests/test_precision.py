@@ -13,7 +13,7 @@ from hydra.utils import instantiate
 
 from zoo.configurable import CONF_DIR, options
 from zoo.models.latent_ar import linear_scan
-from zoo.run.accelerators import cpu_runs_bf16_lstm
+from zoo.run.accelerators import cpu_cannot_autocast
 
 MODELS = options("model")
 PRECISIONS = [pytest.param("cpu", torch.bfloat16, id="cpu-bf16")]
@@ -39,8 +39,7 @@ def backbone(name: str, device: str = "cpu", **kwargs) -> torch.nn.Module:
 def skip_where_the_cpu_has_no_bf16_lstm(model: torch.nn.Module, device: str) -> None:
     """An AVX2-only CPU cannot compute nn.LSTM under bf16 autocast (oneDNN); zoo refuses such a run before training
     (tests/test_gpu_trainer.py), so there is nothing to measure."""
-    if device == "cpu" and any(isinstance(module, torch.nn.LSTM) for module in model.modules()) \
-            and not cpu_runs_bf16_lstm():
+    if device == "cpu" and cpu_cannot_autocast(model):
         pytest.skip("this CPU has no bf16 LSTM in oneDNN (no AVX-512)")
 
 
