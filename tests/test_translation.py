@@ -1,5 +1,6 @@
 """The translation task: decoding with `step` matches the teacher-forced path; beam search; the readers."""
 import pytest
+import sacrebleu
 import torch
 import torch.nn.functional as F
 
@@ -8,6 +9,7 @@ from zoo.data.parallel_corpus import (_alternatives, ding_entries, ding_phrase_p
                                       read_parallel_corpus, read_tsv)
 from zoo.data.subwords import BOS, EOS, UNK
 from zoo.data.translation import SampledLengthBatches, TranslationData, split_pairs
+from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
 from zoo.tasks.decoding import beam_search
 from zoo.tasks.translation import TranslationTask
@@ -217,3 +219,40 @@ def test_quick_runs_and_tsv_corpora_draw_no_dictionary(tmp_path):
     assert TranslationData(path=DING, dictionary_pairs=100).draws_dictionary()
     with pytest.raises(ZooError, match="data.dictionary_pairs must be >= 0, got -1"):
         TranslationData(path=DING, dictionary_pairs=-1)
+
+
+LEXICON = {"hund": "dog", "katze": "cat", "sieht": "sees", "jagt": "chases", "mag": "likes", "der": "the",
+           "ein": "a", "kleine": "small", "alte": "old", "rote": "red", "heute": "today", "oft": "often"}
+
+
+def lexicon_pairs(count: int, seed: int) -> list[tuple[str, str]]:
+    """Sentences of 3-6 words drawn from LEXICON, and their word-for-word English: a corpus whose word alignment
+    is known."""
+    generator = torch.Generator().manual_seed(seed)
+    german = list(LEXICON)
+    pairs = []
+    for _ in range(count):
+        length = int(torch.randint(3, 7, (1,), generator=generator))
+        chosen = [german[i] for i in torch.randint(len(german), (length,), generator=generator).tolist()]
+        pairs.append((" ".join(chosen).capitalize() + ".", " ".join(map(LEXICON.get, chosen)).capitalize() + "."))
+    return pairs
+
+
+def test_word_by_word_learns_the_lexicon_of_its_pairs_and_passes_unknown_words_through():
+    model = WordByWord(lexicon_pairs(300, seed=0))
+    assert {word: model.lexicon[word] for word in LEXICON} == LEXICON
+    assert model.translate("Der alte Hund jagt Berlin, oft.") == "The old dog chases Berlin, often."
+
+
+def test_translation_reports_word_by_word_and_copied_source_scores_on_its_test_split(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"{source}\t{target}\n" for source, target in lexicon_pairs(400, seed=1)))
+    data = TranslationData(path=str(path), vocab_size=100)
+    data.setup()
+    sources, references = zip(*data.pairs["test"])
+    copied = sacrebleu.corpus_bleu(list(sources), [list(references)]).score
+    baselines = data.baselines()
+    assert baselines["test/word_by_word_bleu"] == pytest.approx(100.0)  # every test word is in the lexicon
+    assert baselines["test/copy_source_bleu"] == pytest.approx(copied) and copied < 10
+    assert set(baselines) == {f"test/{name}_{metric}" for name in ("word_by_word", "copy_source")
+                              for metric in ("bleu", "chrf")}

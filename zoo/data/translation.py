@@ -10,7 +10,9 @@ from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import LengthBatches, in_batches, pad_batch
 from zoo.data.parallel_corpus import corpus_format, ding_phrase_pairs, read_parallel_corpus
 from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, UNK, fit_bpe
+from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
+from zoo.tasks.translation import corpus_scores
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,18 @@ class TranslationData(ZooDataModule):
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
+
+    def baselines(self) -> dict[str, float]:
+        """BLEU and chrF on the test split of word-by-word translation with IBM Model 1's lexicon of the training
+        sentences (zoo/data/word_by_word.py), and of the source copied unchanged (names and numbers score)."""
+        lexicon = WordByWord(self.pairs["train"])
+        sources, references = zip(*self.pairs["test"])
+        found = {}
+        for name, hypotheses in (("word_by_word", [lexicon.translate(source) for source in sources]),
+                                 ("copy_source", list(sources))):
+            for metric, value in corpus_scores(hypotheses, list(references)).items():
+                found[f"test/{name}_{metric}"] = value
+        return found
 
     def task_arguments(self) -> dict:
         return {"vocab_size": self.tokenizer.get_vocab_size(), "label_smoothing": self.label_smoothing}
