@@ -10,7 +10,7 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([.,!?;:])")
 
 
 def words(text: str) -> list[str]:
-    """Lowercased words and punctuation marks: German capitalises its nouns, and the lexicon is sparse enough."""
+    """Lowercased words and punctuation marks: a capitalised first word would otherwise count as another word."""
     return _WORD.findall(text.lower())
 
 
