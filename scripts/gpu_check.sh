@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# Issue 15's GPU check, one command, a few minutes on one card: the main job with trainer=gpu beside the README's CPU
-# figures, zoo.bench on the card at GPU sizes (T up to 8192), the precision and bench tests under CUDA, trainer=ddp
-# over NCCL where there are 2+ cards.
+# zoo on a GPU, one command, a few minutes on one card: the main job with trainer=gpu beside the CPU figures of
+# docs/results.md, zoo.bench on the card at GPU sizes (T up to 8192), the precision and bench tests under CUDA,
+# trainer=ddp over NCCL where there are 2+ cards.
 #
 #   scripts/gpu_check.sh [--dry-run] [STEP ...]     steps: env tests main bench-long bench-train ddp (default: all)
 #
 # Writes $OUT (else outputs/gpu_check): gpu_check.md (the figures and tables), gpu_check.log (everything),
 # main_summary.json. Each step has its own time limit, and all of them together GPU_CHECK_BUDGET seconds (default
-# 540: the device tool stops a command at 600); a step with no time left is skipped, saying so, and can be run by
-# itself in a second call. Without a GPU the CUDA steps fail at once in one line and the script exits 1.
-# On a GPU machine without network, first run scripts/gpu_prepare.sh here and carry .gpu (Hydra's wheels, the data):
-#   device run: command="bash scripts/gpu_check.sh", carry=[".gpu"], timeout_s=600
+# 540, nine minutes); a step with no time left is skipped, saying so, and can
+# be run by itself in a second call. Without a GPU the CUDA steps fail at once in one line and the script exits 1.
+# On a GPU machine without network, first run scripts/gpu_prepare.sh on a machine with one and copy .gpu/ across
+# (Hydra's wheels, the data).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 BUDGET=${GPU_CHECK_BUDGET:-540}
 OUT_DIR=${OUT:-outputs/gpu_check}
-RUNS=$(mktemp -d)  # run directories stay out of $OUT, which brings back 8 files at most
+RUNS=$(mktemp -d)  # run directories stay out of $OUT: it keeps the report small enough to copy back
 ALL_STEPS=(env tests main bench-long bench-train ddp)
 DRY=0
 STEPS=()

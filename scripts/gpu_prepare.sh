@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run HERE (a machine with network), before scripts/gpu_check.sh runs on a GPU machine that has no network: puts into
-# .gpu/ (git-ignored; name it in the device tool's `carry`) what that machine's image lacks for zoo's main job:
+# Run on a machine with network, before scripts/gpu_check.sh runs on a GPU machine that has none: puts into .gpu/
+# (git-ignored; copy it to the GPU machine's checkout) what that machine's image lacks for zoo's main job:
 #   .gpu/wheels/  hydra-core, omegaconf and antlr4 (pure Python; the image has torch, Lightning, tokenizers,
 #                 sacrebleu, but no Hydra)
 #   .gpu/de-en    the Ding dictionary (Debian's trans-de-en), the main job's data, 25 MB

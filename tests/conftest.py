@@ -21,7 +21,7 @@ MODELS = options("model", SEARCH)
 DATASETS = options("data", SEARCH)
 DING = "/usr/share/trans/de-en"
 
-# tests run side by side with other work on 2 cores: one thread keeps them from fighting over both
+# pytest-xdist runs a worker per core: one torch thread each keeps them from fighting over the cores
 torch.set_num_threads(1)
 os.environ.setdefault("WANDB_SILENT", "true")
 

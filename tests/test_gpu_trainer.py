@@ -1,4 +1,4 @@
-"""trainer=gpu (issue 15): what it sets, what its loaders get, and its one-line failure on a machine without a GPU."""
+"""trainer=gpu: what it sets, what its loaders get, and its one-line failure on a machine without a GPU."""
 import os
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""bf16 numerics on the CPU (issue 15): what `trainer=gpu` (bf16-mixed) will compute, checked where no GPU is at hand.
+"""bf16 numerics on the CPU: what `trainer=gpu` (bf16-mixed) will compute, checked where no GPU is at hand.
 
 CPU autocast casts the same ops to bf16 that CUDA autocast does (matmuls, linear layers, convolutions, fused RNNs),
 so every architecture's forward under torch.autocast("cpu", dtype=torch.bfloat16) is compared with its float32

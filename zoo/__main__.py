@@ -10,12 +10,14 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 import zoo.config  # noqa: F401  (registers the config schemas)
+from zoo import __version__
+from zoo.configurable import CONF_DIR
 from zoo.errors import ZooError
 from zoo.help import answer_help_if_asked
 from zoo.launch.relaunch import remember_job, run_launching_job_if_relaunched_rank
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="train")
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="train")
 def main(cfg: DictConfig) -> float | None:
     from zoo.run.train import run
 
@@ -36,7 +38,15 @@ def main(cfg: DictConfig) -> float | None:
         raise CompactHydraException(str(error)) from None
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """`python -m zoo` and the `zoo` command."""
+    if sys.argv[1:] == ["--version"]:
+        print(f"zoo {__version__}")
+        return
     run_launching_job_if_relaunched_rank()
     answer_help_if_asked()
     main()
+
+
+if __name__ == "__main__":
+    cli()

@@ -22,7 +22,15 @@ from omegaconf.errors import OmegaConfBaseException
 
 from zoo.errors import ZooError
 
-CONF_DIR = Path(__file__).resolve().parent.parent / "conf"  # what `python -m zoo` composes (editable installs)
+
+def find_conf_dir() -> Path:
+    """conf/, what `python -m zoo` composes: inside the package where it is installed from a wheel, beside the
+    package in a checkout (and its editable install)."""
+    package = Path(__file__).resolve().parent
+    return next((path for path in (package / "conf", package.parent / "conf") if path.is_dir()), package / "conf")
+
+
+CONF_DIR = find_conf_dir()
 CHECKED_GROUPS = ("model", "data")  # the groups whose options are classes with configurable constructors
 
 

@@ -1,4 +1,4 @@
-"""The sizes every section measures at: the standard size of the issue (d_model 128, 2 layers, batch 32) and a tiny
+"""The sizes every section measures at: the standard size (d_model 128, 2 layers, batch 32) and a tiny
 one for `--quick` (a smoke test in seconds)."""
 from dataclasses import dataclass
 
