@@ -78,7 +78,7 @@ step() {
   return $status
 }
 
-main_figures() {  # the main job's summary.json beside the README's CPU figures
+main_figures() {  # the main job's summary.json beside its CPU figures in docs/results.md
   "$PYTHON" - "$RUNS/main/summary.json" "$OUT_DIR/main_summary.json" <<'PY' | tee -a "$REPORT"
 import json, shutil, sys
 import torch
@@ -93,7 +93,6 @@ print("|---|---|---|---|---|---|---|")
 print(f"| {card} (trainer=gpu) | {minutes} min {seconds} s | {run.get('tokens_per_second', 0):,.0f} | "
       f"{metrics.get('test/bleu', float('nan')):.1f} | {metrics.get('test/chrf', float('nan')):.1f} | "
       f"{run.get('peak_memory_mb', 0):,.0f} | {run['config']['trainer']['precision']} |")
-print("| 2 CPU cores (README, trainer default) | 7 min 57 s | 11,700 | 3.8 | 20.9 | 1,200 | 32-true |")
 print(f"\nstatus {run['status']}" + (f": {run['error']}" if run.get("error") else ""))
 PY
 }

@@ -1,6 +1,6 @@
 """The comparison across data sets: one line per data set and test figure, one column per architecture (its kept
 row: the setting validation chose, over its seeds), its classical baselines from the same runs beside it. This is
-the table a reader of the README looks at first; each data set's own leaderboard holds the rest."""
+the table a reader looks at first; each data set's own leaderboard holds the rest."""
 from dataclasses import dataclass
 
 from zoo.compare.leaderboard import HIGHER_IS_BETTER, DataSet, rounded, shown_estimate
