@@ -1,5 +1,5 @@
 """`python -m zoo --help`, answered by zoo. Hydra 1.3 builds the same page by copying its whole config repository
-for every group it lists (about 100 copies, ~1.5 s here: `python -m zoo.bench --sections startup`); the groups are
+for every group it lists (about 100 copies, ~1.9 s here: `python -m zoo.bench --sections startup`); the groups are
 the directories of conf/, their options as Hydra's config loader lists them (a user's search path included), and
 the config of one composition, which takes a third of that."""
 import sys

@@ -9,7 +9,7 @@ geometrically, a ReLU RNN (model.act=relu) may grow instead, gates and a linear 
 reaches every position.
 
 The config is composed as `python -m zoo` composes it, on top of experiment=long_range (its width, data sizes and
-300 training steps); logger=none, callbacks=none and test=false unless overridden. DIR (default
+2000 training steps); logger=none, callbacks=none and test=false unless overridden. DIR (default
 outputs/probe/memory) collects one CSV per label (the model and its model.* overrides unless --label names it):
 memory-<label>.csv, k against the norm at init and after training; memory.png draws every CSV in DIR, two panels,
 log-scale norm against k.

@@ -1,5 +1,5 @@
 """Kernels: each family's mixer, forward and backward, against the other ways to compute the same thing on this
-machine, then every architecture's mixer (a user's own included) against its own step loop. zoo's form is marked
+machine, then every architecture's mixer of conf/model/ against its own step loop. zoo's form is marked
 "(zoo)"; "x zoo" is a form's time over zoo's (above 1: zoo's form is faster)."""
 import copy
 import math
@@ -46,7 +46,7 @@ def explicit_attention(query, key, value):
 def attention_forms():
     return {
         "SDPA, fused (zoo)": lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
-        "SDPA with attention dropout 0.1 (zoo before)":
+        "SDPA with attention dropout 0.1":
             lambda q, k, v: F.scaled_dot_product_attention(q, k, v, dropout_p=0.1, is_causal=True),
         "explicit softmax(QK^T / sqrt(d)) V": explicit_attention,
     }

@@ -2,7 +2,7 @@
 
 A backbone maps (B, T, d_model) to (B, T, d_model). Each architecture supplies only its *mixer* (the layer that
 moves information along time: a window, a linear recurrence, an RNN cell, attention); the stack around it is the
-same for all six, so a comparison between architectures compares their mixers and nothing else.
+same for all seven, so a comparison between architectures compares their mixers and nothing else.
 
 Each layer is pre-norm residual: mixer, then (in a decoder) cross-attention to the encoder's output, then a
 feed-forward network. A mixer implements

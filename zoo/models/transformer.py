@@ -2,7 +2,7 @@
 
 Attention runs on F.scaled_dot_product_attention, which picks flash or memory-efficient kernels where the hardware
 has them. No dropout on the attention weights (the residual stream keeps its dropout): on the CPU a dropout there
-forces SDPA off its fused kernel onto the plain one, 3-4x slower with a T x T matrix per head in memory (measured
+forces SDPA off its fused kernel onto the plain one, 2.4-5.6x slower with a T x T matrix per head in memory (measured
 by `python -m zoo.bench --sections kernels`). Generation keeps a cache of past keys and values, so each new token
 attends without recomputing them.
 """

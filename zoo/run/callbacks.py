@@ -111,8 +111,7 @@ def recorded(callbacks: list) -> dict:
 
 def planned_epochs(trainer: pl.Trainer) -> int | None:
     """How many epochs the budget allows, the last one perhaps cut short by trainer.max_steps; None for a run bounded
-    by time alone. (experiment=compare sets max_epochs=-1 and 2000 steps: read as epochs, -1 made every epoch one of
-    the "last" and the test averaged all of them, the first epoch's weights included.)"""
+    by time alone. A budget of steps counts too: experiment=compare sets max_epochs=-1 and max_steps=2000."""
     budgets = [trainer.max_epochs] if trainer.max_epochs and trainer.max_epochs > 0 else []
     if trainer.max_steps > 0 and not math.isinf(trainer.num_training_batches):
         steps_per_epoch = max(1, math.ceil(trainer.num_training_batches / trainer.accumulate_grad_batches))
