@@ -27,6 +27,23 @@ def stratified_split(labels: np.ndarray, fractions: tuple[float, ...], seed: int
     return [rest, *held_out]
 
 
+def class_order(name: str):
+    """Numeric class names in numeric order ("2" before "10"), any others after them in text order."""
+    try:
+        return 0, float(name), ""
+    except ValueError:
+        return 1, 0.0, name
+
+
+def standardise(train: list[np.ndarray], *others: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """Every split z-normalised per channel with the mean and deviation of the real steps of `train` alone, so that
+    nothing of the validation or test cases leaks into what the model sees in training."""
+    steps = np.concatenate(train)
+    mean, deviation = steps.mean(0), steps.std(0)
+    deviation[deviation == 0] = 1.0  # a constant channel stays constant instead of dividing by zero
+    return [[(sequence - mean) / deviation for sequence in split] for split in (train, *others)]
+
+
 class LabelledSequences:
     """Sequences of (length, features) float values, each with a class index."""
 
