@@ -99,6 +99,9 @@ class LabelledSequenceData(ZooDataModule):
     def task_arguments(self) -> dict:
         return {"n_features": self.splits["train"].sequences[0].shape[-1], "n_classes": len(self.classes)}
 
+    def described(self) -> dict:
+        return {"classes": self.classes}
+
     def baselines(self) -> dict[str, float]:
         """Always answering the most common training class: the error no learning at all achieves."""
         majority = torch.bincount(self.splits["train"].labels, minlength=len(self.classes)).argmax()
