@@ -218,6 +218,8 @@ BAD_FILES = {
                      {"id_column": "id", "time_column": "t"}, 4, "id 'a' has t 0 again (first on line 2)"),
     "no such channel": ("steps.csv", "id,label,v\na,x,1\n", {"id_column": "id", "channels": ["v", "w"]}, 1,
                         "no column 'w' (data.channels)"),
+    "too few to split": ("cases.csv", HEADER + "x,1,2,3\nx,1,2,3\ny,1,2,3\ny,1,2,3\n", {}, None,
+                         "a split came out empty"),
     "empty file": ("cases.csv", "", {}, None, "empty file"),
     "only a header": ("cases.csv", HEADER, {}, None, "a header row and no recordings"),
     "ts: text for a number": ("tiny.ts", "@data\n1,2,3:a\n1,zwei,3:b\n", {}, 11, "could not convert string"),

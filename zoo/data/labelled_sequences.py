@@ -74,6 +74,7 @@ class LabelledSequenceData(ZooDataModule):
     task = "zoo.tasks.classification.ClassificationTask"
     metric = "val/accuracy"
     metric_mode = "max"
+    source = "data"  # what an error about the cases names: the user's file, where they come from one
 
     def __init__(self, batch_size: int):
         super().__init__()
@@ -93,7 +94,7 @@ class LabelledSequenceData(ZooDataModule):
         classes, splits = self.load_splits()
         sizes = {split: len(data) for split, data in splits.items()}
         if min(sizes.values()) == 0:
-            raise ZooError(f"data: a split came out empty ({sizes} cases): raise its fraction")
+            raise ZooError(f"{self.source}: a split came out empty ({sizes} cases): raise its fraction")
         self.classes, self.splits = classes, splits
 
     def task_arguments(self) -> dict:

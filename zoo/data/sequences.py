@@ -53,6 +53,7 @@ class SequencesData(LabelledSequenceData):
                            "data.id_column too")
         check_fractions(val_fraction=val_fraction, test_fraction=test_fraction)
         self.path, self.test_path, self.format = path, test_path, format
+        self.source = path
         self.label_column, self.id_column, self.time_column = label_column, id_column, time_column
         self.channels = channels
         self.val_fraction, self.test_fraction, self.split_seed = val_fraction, test_fraction, split_seed
