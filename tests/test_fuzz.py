@@ -1,8 +1,8 @@
-"""Fuzzing the readers of a user's data file: TSV and Ding parallel corpora, CSV series, text. Random bytes and
-random text, with control characters, NUL, lone surrogates, byte-order marks, tabs and every kind of line end among
-them, either load into what the data module relies on or raise ZooError: one line, naming the file and, where one
-line is to blame, its number as an editor counts it. Never another exception. Hypothesis runs derandomized and
-without its example database, so every run tries the same inputs."""
+"""Fuzzing the readers of a user's data file: TSV and Ding parallel corpora, CSV series, labelled sequences,
+text. Random bytes and random text, with control characters, NUL, lone surrogates, byte-order marks, tabs and every
+kind of line end among them, either load into what the data module relies on or raise ZooError: one line, naming
+the file and, where one line is to blame, its number as an editor counts it. Never another exception. Hypothesis
+runs derandomized and without its example database, so every run tries the same inputs."""
 import math
 import os
 import re
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from zoo.data.parallel_corpus import read_ding, read_tsv
 from zoo.data.reading import read_text
+from zoo.data.sequences import SequencesData
 from zoo.data.series import LARGEST, SeriesData, read_series_csv
 from zoo.data.subwords import BOS, EOS
 from zoo.data.text import TextData
@@ -258,6 +259,50 @@ def test_series_data_from_a_random_csv_file_gives_finite_batches_and_baselines(f
         assert all(math.isfinite(value) and value >= 0 for value in data.baselines().values())
 
 
+# labelled sequences: wide (a label, then values up to trailing empty cells) or long (an id whose first letter is its
+# label, then two channels), mostly well formed, with rows of gaps, text, non-finite numbers or junk among them
+good_cell = st.sampled_from(["0", "1", "-2.5", "3e2", " 4 ", '"5"'])
+any_cell = st.one_of(good_cell, st.sampled_from(["", "x", "nan", "inf", "1e999", "a;b"]))
+
+
+def wide_row(cell):
+    return st.tuples(st.sampled_from(["a", "b"]), st.lists(cell, min_size=2, max_size=4),
+                     st.lists(st.just(""), max_size=2)).map(lambda parts: ",".join([parts[0], *parts[1], *parts[2]]))
+
+
+def long_row(cell):
+    ids = [f"{label}{case}" for label in "ab" for case in range(4)]
+    return st.tuples(st.sampled_from(ids), st.lists(cell, min_size=2, max_size=2)).map(
+        lambda parts: ",".join([parts[0], parts[0][0], *parts[1]]))
+
+
+def sequence_file(header: str, row, rows: int):
+    lines = st.lists(mostly(row(good_cell), st.one_of(row(any_cell), junk_line)), min_size=rows, max_size=2 * rows)
+    return encoded(lines.map(lambda drawn: "\n".join([header, *drawn]) + "\n"))
+
+
+@FUZZ
+@given(file=st.one_of(st.tuples(any_file, st.booleans()),
+                      st.tuples(sequence_file("label,t1,t2,t3,t4,t5,t6", wide_row, rows=8), st.just(False)),
+                      st.tuples(sequence_file("id,label,v,w", long_row, rows=16), st.just(True))),
+       name=st.sampled_from(["cases.csv", "cases.txt"]))
+def test_sequences_data_from_a_random_file_gives_finite_batches_and_references(folder, file, name):
+    raw, long = file
+    path, lines = write(folder, name, raw), lines_of_file(raw)
+    data = SequencesData(path=path, label_column="label", id_column="id" if long else None, val_fraction=0.25,
+                         test_fraction=0.25, batch_size=4)
+    result, detail = outcome(lambda path: data.setup(), path)
+    if first_undecodable(lines):
+        assert (result, detail) == ("refused", first_undecodable(lines))
+    elif result == "loaded":
+        assert len(data.classes) >= 2
+        batch = next(iter(data.train_dataloader()))
+        assert batch["input"].isfinite().all() and batch["mask"][:, :2].all()
+        assert all(0 <= value <= 1 for value in data.baselines().values())
+    else:
+        assert detail is None or 1 <= detail <= len(lines)
+
+
 @FUZZ
 @given(raw=any_file)
 def test_text_data_encodes_every_character_of_a_random_file(folder, raw):
@@ -300,6 +345,7 @@ READERS = {
     "csv": lambda path: read_series_csv(path, "level"),
     "data=text": lambda path: TextData(path=path).setup(),
     "data=series": lambda path: SeriesData(path=path, column="level").setup(),
+    "data=sequences": lambda path: SequencesData(path=path, label_column="level").setup(),
     "data=translation": lambda path: TranslationData(path=path).setup(),
 }
 
