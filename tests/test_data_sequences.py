@@ -14,6 +14,7 @@ from zoo.data import nearest_neighbour
 from zoo.data.nearest_neighbour import dtw_distances, nearest_neighbour_error, padded, resampled
 from zoo.data.sequence_files import read_recordings
 from zoo.data.sequences import SequencesData
+from zoo.data.ucr import DTW_1NN_ERROR, read_split
 from zoo.errors import ZooError
 from zoo.run.train import run
 
@@ -189,6 +190,15 @@ def test_one_nearest_neighbour_finds_the_known_answer(monkeypatch):
         "test/nn1_euclidean_error": pytest.approx(1 / 3)}
 
 
+def test_one_nearest_neighbour_dtw_gives_the_published_error_of_basic_motions():
+    """Dependent DTW on the archive's own split, six channels: Bagnall et al. (2018) report accuracy 0.975."""
+    train, train_labels = read_split("BasicMotions", "train")
+    test, test_labels = read_split("BasicMotions", "test")
+    error = nearest_neighbour_error([sequence.astype(float) for sequence in train], train_labels,
+                                    [sequence.astype(float) for sequence in test], test_labels)
+    assert error == {"test/nn1_dtw_error": pytest.approx(DTW_1NN_ERROR["BasicMotions"])}
+
+
 def test_resampling_keeps_a_sequence_of_that_length_and_stretches_a_ramp_evenly():
     ramp = np.array([[0.0, 10.0], [1.0, 20.0], [2.0, 30.0]])
     assert np.array_equal(resampled(ramp, 3), ramp)
@@ -285,3 +295,4 @@ def test_each_format_trains_and_its_summary_holds_the_error_beside_the_reference
     assert metrics["baseline/test/majority_class_error"] == pytest.approx(2 / 3)  # one test recording of each class
     assert metrics["baseline/test/nn1_dtw_error"] in (0, pytest.approx(1 / 3), pytest.approx(2 / 3), 1)
     assert "baseline/test/nn1_euclidean_error" not in metrics
+
