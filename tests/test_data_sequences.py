@@ -3,6 +3,7 @@ references (DTW against a brute-force recursion), bad files refused in one line 
 runs end to end on each format."""
 import functools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -139,7 +140,7 @@ def test_the_split_holds_every_class_and_normalises_with_training_statistics(tmp
     assert data.described() == {"classes": ["Ramp", "Sine", "Square"]}
 
 
-def test_a_test_file_is_the_test_split_and_validation_comes_from_the_first(tmp_path):
+def test_a_test_file_is_the_test_split_validation_comes_from_the_first_and_channels_agree(tmp_path):
     sequences, labels = recordings_of_three_classes(channels=1, per_class=10)
     path = written(tmp_path, "train.csv", wide_text(sequences[:24], labels[:24]))
     test_path = written(tmp_path, "test.csv", wide_text(sequences[24:], labels[24:]))
@@ -147,6 +148,11 @@ def test_a_test_file_is_the_test_split_and_validation_comes_from_the_first(tmp_p
     assert {split: len(part) for split, part in data.splits.items()} == {"train": 18, "val": 6, "test": 6}
     assert [data.classes[label] for label in data.splits["test"].labels] == labels[24:]
     assert data.splits["test"].lengths() == [len(sequence) for sequence in sequences[24:]]
+
+    other_channels = written(tmp_path, "test.ts", ts_text(*recordings_of_three_classes(channels=2)))
+    refusal = f"{other_channels}: recordings of 2 channels, but those of {path} have 1"
+    with pytest.raises(ZooError, match=f"^{re.escape(refusal)}$"):
+        set_up(path=path, test_path=other_channels, label_column="class")
 
 
 def brute_force_dtw(query: np.ndarray, reference: np.ndarray) -> float:
@@ -228,6 +234,7 @@ BAD_FILES = {
                      {"id_column": "id", "time_column": "t"}, 4, "id 'a' has t 0 again (first on line 2)"),
     "no such channel": ("steps.csv", "id,label,v\na,x,1\n", {"id_column": "id", "channels": ["v", "w"]}, 1,
                         "no column 'w' (data.channels)"),
+    "a single class": ("cases.csv", HEADER + "x,1,2,3\nx,4,5,6\n", {}, None, "every recording is of class 'x'"),
     "too few to split": ("cases.csv", HEADER + "x,1,2,3\nx,1,2,3\ny,1,2,3\ny,1,2,3\n", {}, None,
                          "a split came out empty"),
     "empty file": ("cases.csv", "", {}, None, "empty file"),
