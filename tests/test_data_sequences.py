@@ -244,6 +244,7 @@ BAD_FILES = {
     "ts: one step": ("tiny.ts", "@data\n1,2,3:a\n1:b\n", {}, 11, "a recording of one step"),
     "ts: no label": ("tiny.ts", "@data\n1,2,3:a\n1,2:\n", {}, 11, "no class after the last ':'"),
     "ts: another channel count": ("tiny.ts", "@data\n1,2,3:a\n1,2:3,4:b\n", {}, 11, "number of dimensions"),
+    "ts: channels of two lengths": ("tiny.ts", "@data\n1,2,3:4,5,6:a\n1,2:3:b\n", {}, 11, "channels of 2, 1 steps"),
     "ts: empty file": ("tiny.ts", "\n\n", {}, None, "empty file"),
 }
 TS_HEADER = "@problemName bad\n@timeStamps false\n@missing true\n@univariate true\n@equalLength false\n" \

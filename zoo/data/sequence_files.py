@@ -193,7 +193,11 @@ def read_ts(path: str) -> Recordings:
         raise ZooError(f"{where}: not a .ts file sktime can read ({error})") from None
     recordings = Recordings(path, [], [], [])
     for case, (line, content) in zip(frame.itertuples(index=False), lines):
-        sequence = np.stack([channel.to_numpy(np.float64) for channel in case], axis=1)
+        channels = [channel.to_numpy(np.float64) for channel in case]
+        if len({len(channel) for channel in channels}) > 1:
+            raise ZooError(f"{path}:{line}: channels of {', '.join(str(len(channel)) for channel in channels)} "
+                           f"steps; every channel of a recording needs a value at each of its steps")
+        sequence = np.stack(channels, axis=1)
         if not np.all(np.abs(sequence) <= LARGEST):
             raise ZooError(f"{path}:{line}: a value that is missing ('?') or not a finite number up to "
                            f"±{LARGEST:.3g}; every step of a recording needs one")
