@@ -191,7 +191,7 @@ def test_one_nearest_neighbour_finds_the_known_answer(monkeypatch):
     # a late bump is the early one warped (DTW) but nearer the flat line, point by point (Euclidean)
     test, test_labels = [np.roll(bump, 4), np.full((10, 1), 0.1), np.full((12, 1), 4.0)], np.array([0, 1, 2])
     assert nearest_neighbour_error(train, train_labels, test, test_labels) == {"test/nn1_dtw_error": 0.0}
-    monkeypatch.setattr(nearest_neighbour, "DTW_CELL_BUDGET", 0)
+    monkeypatch.setattr(nearest_neighbour, "DTW_BUDGET", 0)
     assert nearest_neighbour_error(train, train_labels, test, test_labels) == {
         "test/nn1_euclidean_error": pytest.approx(1 / 3)}
 
