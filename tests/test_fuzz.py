@@ -296,7 +296,8 @@ def sequence_file(header: str, row, rows: int):
 
 ts_file = encoded(st.tuples(
     st.lists(mostly(st.just(""), ts_tag), max_size=2),
-    st.lists(mostly(ts_case(good_ts_cell), st.one_of(ts_case(any_ts_cell, ragged=True), junk_line)), min_size=8, max_size=16),
+    st.lists(mostly(ts_case(good_ts_cell), st.one_of(ts_case(any_ts_cell, ragged=True), junk_line)),
+             min_size=8, max_size=16),
 ).map(lambda parts: "\n".join(["@problemName fuzz", "@timeStamps false", "@univariate false", "@classLabel true a b",
                                 *parts[0], "@data", *parts[1]]) + "\n"))
 
