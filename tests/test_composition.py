@@ -12,13 +12,20 @@ from tests.conftest import CONF, DATASETS, MODELS
 from zoo.run.train import run
 
 def small(data: str, tmp_path) -> list[str]:
-    """Overrides that keep one step of a data set to a second or two, and give `series` a user's CSV file."""
+    """Overrides that keep one step of a data set to a second or two, and give `series` and `sequences` a user's
+    CSV file."""
     if data == "translation":
         return ["data.max_pairs=200", "data.vocab_size=200"]
     if data == "series":
         series = tmp_path / "series.csv"
         series.write_text("level\n" + "\n".join(str(math.sin(step / 5)) for step in range(300)) + "\n")
         return [f"data.path={series}", "data.column=level"]
+    if data == "sequences":
+        sequences = tmp_path / "sequences.csv"
+        rows = [f"{label},{','.join(str(math.sin(step * (1 + label) / 3 + case)) for step in range(12))}"
+                for case in range(10) for label in (0, 1)]
+        sequences.write_text("label," + ",".join(f"t{step}" for step in range(12)) + "\n" + "\n".join(rows) + "\n")
+        return [f"data.path={sequences}", "data.label_column=label"]
     return []
 
 GROUP_OPTIONS = [

@@ -5,8 +5,8 @@ import torch
 from sklearn.datasets import load_digits
 
 from zoo.data.digits import DigitsData, patch_sequence
-from zoo.data.labelled_sequences import stratified_split
-from zoo.data.ucr import DTW_1NN_ERROR, UCRData, class_order, read_split, standardise
+from zoo.data.labelled_sequences import class_order, standardise, stratified_split
+from zoo.data.ucr import DTW_1NN_ERROR, UCRData, read_split
 from zoo.errors import ZooError
 from zoo.tasks.classification import ClassificationTask
 

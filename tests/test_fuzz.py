@@ -1,8 +1,8 @@
-"""Fuzzing the readers of a user's data file: TSV and Ding parallel corpora, CSV series, text. Random bytes and
-random text, with control characters, NUL, lone surrogates, byte-order marks, tabs and every kind of line end among
-them, either load into what the data module relies on or raise ZooError: one line, naming the file and, where one
-line is to blame, its number as an editor counts it. Never another exception. Hypothesis runs derandomized and
-without its example database, so every run tries the same inputs."""
+"""Fuzzing the readers of a user's data file: TSV and Ding parallel corpora, CSV series, labelled sequences,
+text. Random bytes and random text, with control characters, NUL, lone surrogates, byte-order marks, tabs and every
+kind of line end among them, either load into what the data module relies on or raise ZooError: one line, naming
+the file and, where one line is to blame, its number as an editor counts it. Never another exception. Hypothesis
+runs derandomized and without its example database, so every run tries the same inputs."""
 import math
 import os
 import re
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from zoo.data.parallel_corpus import read_ding, read_tsv
 from zoo.data.reading import read_text
+from zoo.data.sequences import SequencesData
 from zoo.data.series import LARGEST, SeriesData, read_series_csv
 from zoo.data.subwords import BOS, EOS
 from zoo.data.text import TextData
@@ -258,6 +259,72 @@ def test_series_data_from_a_random_csv_file_gives_finite_batches_and_baselines(f
         assert all(math.isfinite(value) and value >= 0 for value in data.baselines().values())
 
 
+# labelled sequences: wide (a label, then values up to trailing empty cells), long (an id whose first letter is its
+# label, then two channels) or .ts (two channels, then the label), mostly well formed, with rows of gaps, text,
+# non-finite numbers or junk among them, and .ts metadata lines out of place
+good_cell = st.sampled_from(["0", "1", "-2.5", "3e2", " 4 ", '"5"'])
+any_cell = st.one_of(good_cell, st.sampled_from(["", "x", "nan", "inf", "1e999", "a;b"]))
+good_ts_cell = st.sampled_from(["0", "1", "-2.5", "3e2"])
+any_ts_cell = st.one_of(good_ts_cell, st.sampled_from(["", "?", "x", "nan", "1e999", "(1,2)"]))
+ts_tag = st.sampled_from(["@timeStamps true", "@univariate true", "@classLabel false", "@classLabel true", "@data 1",
+                          "# a comment", "@problemName"])
+
+
+def wide_row(cell):
+    return st.tuples(st.sampled_from(["a", "b"]), st.lists(cell, min_size=2, max_size=4),
+                     st.lists(st.just(""), max_size=2)).map(lambda parts: ",".join([parts[0], *parts[1], *parts[2]]))
+
+
+def long_row(cell):
+    ids = [f"{label}{case}" for label in "ab" for case in range(4)]
+    return st.tuples(st.sampled_from(ids), st.lists(cell, min_size=2, max_size=2)).map(
+        lambda parts: ",".join([parts[0], parts[0][0], *parts[1]]))
+
+
+def ts_case(cell, ragged: bool = False):
+    """Two channels of 2 or 3 steps each; `ragged`: of 1 to 3 steps each, maybe not as many as each other."""
+    steps = st.tuples(st.integers(1, 3), st.integers(1, 3)) if ragged else st.integers(2, 3).map(lambda n: (n, n))
+    channels = steps.flatmap(lambda sizes: st.tuples(*(st.lists(cell, min_size=n, max_size=n).map(",".join)
+                                                       for n in sizes)))
+    return st.tuples(channels, st.sampled_from(["a", "b"])).map(lambda parts: ":".join([*parts[0], parts[1]]))
+
+
+def sequence_file(header: str, row, rows: int):
+    lines = st.lists(mostly(row(good_cell), st.one_of(row(any_cell), junk_line)), min_size=rows, max_size=2 * rows)
+    return encoded(lines.map(lambda drawn: "\n".join([header, *drawn]) + "\n"))
+
+
+ts_file = encoded(st.tuples(
+    st.lists(mostly(st.just(""), ts_tag), max_size=2),
+    st.lists(mostly(ts_case(good_ts_cell), st.one_of(ts_case(any_ts_cell, ragged=True), junk_line)),
+             min_size=8, max_size=16),
+).map(lambda parts: "\n".join(["@problemName fuzz", "@timeStamps false", "@univariate false", "@classLabel true a b",
+                                *parts[0], "@data", *parts[1]]) + "\n"))
+
+
+@FUZZ
+@given(file=st.one_of(st.tuples(any_file, st.sampled_from(["wide", "long", "ts"])),
+                      st.tuples(sequence_file("label,t1,t2,t3,t4,t5,t6", wide_row, rows=8), st.just("wide")),
+                      st.tuples(sequence_file("id,label,v,w", long_row, rows=16), st.just("long")),
+                      st.tuples(ts_file, st.just("ts"))),
+       suffix=st.sampled_from([".csv", ".txt"]))
+def test_sequences_data_from_a_random_file_gives_finite_batches_and_references(folder, file, suffix):
+    raw, kind = file
+    path, lines = write(folder, "cases.ts" if kind == "ts" else f"cases{suffix}", raw), lines_of_file(raw)
+    data = SequencesData(path=path, label_column="label", id_column="id" if kind == "long" else None,
+                         val_fraction=0.25, test_fraction=0.25, batch_size=4)
+    result, detail = outcome(lambda path: data.setup(), path)
+    if first_undecodable(lines):
+        assert (result, detail) == ("refused", first_undecodable(lines))
+    elif result == "loaded":
+        assert len(data.classes) >= 2
+        batch = next(iter(data.train_dataloader()))
+        assert batch["input"].isfinite().all() and batch["mask"][:, :2].all()
+        assert all(0 <= value <= 1 for value in data.baselines().values())
+    else:
+        assert detail is None or 1 <= detail <= len(lines)
+
+
 @FUZZ
 @given(raw=any_file)
 def test_text_data_encodes_every_character_of_a_random_file(folder, raw):
@@ -300,6 +367,7 @@ READERS = {
     "csv": lambda path: read_series_csv(path, "level"),
     "data=text": lambda path: TextData(path=path).setup(),
     "data=series": lambda path: SeriesData(path=path, column="level").setup(),
+    "data=sequences": lambda path: SequencesData(path=path, label_column="level").setup(),
     "data=translation": lambda path: TranslationData(path=path).setup(),
 }
 

@@ -46,6 +46,10 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
         the model's so that every result is read against what no learning achieves."""
         return {}
 
+    def described(self) -> dict:
+        """What summary.json keeps of the data as it was read, beside its config (a classifier's class names)."""
+        return {}
+
     def make_task(self, *, model: dict, optim: dict, decode: dict | None = None):
         """The task around the backbone `model`; the decoding options go to the tasks that generate (translation)."""
         task = get_class(self.task)

@@ -27,6 +27,23 @@ def stratified_split(labels: np.ndarray, fractions: tuple[float, ...], seed: int
     return [rest, *held_out]
 
 
+def class_order(name: str):
+    """Numeric class names in numeric order ("2" before "10"), any others after them in text order."""
+    try:
+        return 0, float(name), ""
+    except ValueError:
+        return 1, 0.0, name
+
+
+def standardise(train: list[np.ndarray], *others: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """Every split z-normalised per channel with the mean and deviation of the real steps of `train` alone, so that
+    nothing of the validation or test cases leaks into what the model sees in training."""
+    steps = np.concatenate(train)
+    mean, deviation = steps.mean(0), steps.std(0)
+    deviation[deviation == 0] = 1.0  # a constant channel stays constant instead of dividing by zero
+    return [[(sequence - mean) / deviation for sequence in split] for split in (train, *others)]
+
+
 class LabelledSequences:
     """Sequences of (length, features) float values, each with a class index."""
 
@@ -57,6 +74,7 @@ class LabelledSequenceData(ZooDataModule):
     task = "zoo.tasks.classification.ClassificationTask"
     metric = "val/accuracy"
     metric_mode = "max"
+    source = "data"  # what an error about the cases names: the user's file, where they come from one
 
     def __init__(self, batch_size: int):
         super().__init__()
@@ -76,11 +94,14 @@ class LabelledSequenceData(ZooDataModule):
         classes, splits = self.load_splits()
         sizes = {split: len(data) for split, data in splits.items()}
         if min(sizes.values()) == 0:
-            raise ZooError(f"data: a split came out empty ({sizes} cases): raise its fraction")
+            raise ZooError(f"{self.source}: a split came out empty ({sizes} cases): raise its fraction")
         self.classes, self.splits = classes, splits
 
     def task_arguments(self) -> dict:
         return {"n_features": self.splits["train"].sequences[0].shape[-1], "n_classes": len(self.classes)}
+
+    def described(self) -> dict:
+        return {"classes": self.classes}
 
     def baselines(self) -> dict[str, float]:
         """Always answering the most common training class: the error no learning at all achieves."""

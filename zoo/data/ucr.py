@@ -7,7 +7,8 @@ import numpy as np
 from sktime.datasets import load_UCR_UEA_dataset
 
 from zoo.data.base import check_fractions
-from zoo.data.labelled_sequences import LabelledSequenceData, LabelledSequences, stratified_split
+from zoo.data.labelled_sequences import (LabelledSequenceData, LabelledSequences, class_order, standardise,
+                                         stratified_split)
 from zoo.errors import ZooError
 
 # Published test error of 1-nearest-neighbour DTW on the archive's split, the reference every method is read against.
@@ -35,23 +36,6 @@ def read_split(name: str, split: str) -> tuple[list[np.ndarray], np.ndarray]:
     sequences = [np.stack([channel.to_numpy(np.float32) for channel in case], axis=1)
                  for case in frame.itertuples(index=False)]
     return sequences, np.asarray(names)
-
-
-def class_order(name: str):
-    """Numeric class names in numeric order ("2" before "10"), any others after them in text order."""
-    try:
-        return 0, float(name), ""
-    except ValueError:
-        return 1, 0.0, name
-
-
-def standardise(train: list[np.ndarray], *others: list[np.ndarray]) -> list[list[np.ndarray]]:
-    """Every split z-normalised per channel with the mean and deviation of the real steps of `train` alone, so that
-    nothing of the validation or test cases leaks into what the model sees in training."""
-    steps = np.concatenate(train)
-    mean, deviation = steps.mean(0), steps.std(0)
-    deviation[deviation == 0] = 1.0  # a constant channel stays constant instead of dividing by zero
-    return [[(sequence - mean) / deviation for sequence in split] for split in (train, *others)]
 
 
 class UCRData(LabelledSequenceData):

@@ -239,6 +239,7 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         error=error,
         model=cfg.model._target_.rsplit(".", 1)[-1],
         options=chosen_options(),
+        data=datamodule.described() if datamodule else {},
         metrics=metrics,
         objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
         returned=returned_metric(cfg, datamodule, metrics) if datamodule and not error else None,
