@@ -5,50 +5,17 @@ import json
 import os
 import re
 import subprocess
+import shutil
 import sys
-import textwrap
 
 import pytest
 
 from tests.conftest import MODELS, ROOT
 
-MIXER = '''
-"""A running mean of the past, the simplest causal mixer: y_t = W (x_1 + ... + x_t) / t."""
-import torch
-from torch import nn
+# the manual's worked example (docs/architectures.md), tested as a user would bring it
+EXAMPLE = ROOT / "docs" / "examples"
 
-from zoo.models.backbone import Backbone
-
-
-class RunningMean(nn.Module):
-    def __init__(self, d_model):
-        super().__init__()
-        self.project = nn.Linear(d_model, d_model)
-
-    def forward(self, x, *, causal=True, mask=None):
-        steps = torch.arange(1, x.shape[1] + 1, device=x.device, dtype=x.dtype)[:, None]
-        return self.project(x.cumsum(1) / steps)
-
-    def init_state(self, batch_size):
-        weight = self.project.weight
-        return {"total": weight.new_zeros(batch_size, weight.shape[1]), "steps": 0}
-
-    def step(self, x_t, state):
-        total, steps = state["total"] + x_t, state["steps"] + 1
-        return self.project(total / steps), {"total": total, "steps": steps}
-
-
-class MeanMixer(Backbone):
-    search_space = {"model.smoothing": [0.0, 0.5]}
-
-    def __init__(self, *, smoothing: float, **backbone):
-        self.smoothing = smoothing
-        super().__init__(**backbone)
-
-    def make_mixer(self, layer):
-        return RunningMean(self.d_model)
-'''
-
+# the example's own knobs at a test's size
 CONFIG = '''
 _target_: my_mixers.mean_mixer.MeanMixer
 d_model: 32  # width
@@ -63,11 +30,9 @@ smoothing: 0.0  # a knob of its own, searched by hparams_search=optuna
 
 @pytest.fixture(scope="module")
 def own(tmp_path_factory):
-    """A user's directory: my_mixers/mean_mixer.py and my_conf/model/mean_mixer.yaml."""
+    """A user's directory: the example's my_mixers/mean_mixer.py and my_conf/model/mean_mixer.yaml."""
     home = tmp_path_factory.mktemp("user")
-    (home / "my_mixers").mkdir()
-    (home / "my_mixers" / "__init__.py").write_text("")
-    (home / "my_mixers" / "mean_mixer.py").write_text(textwrap.dedent(MIXER))
+    shutil.copytree(EXAMPLE / "my_mixers", home / "my_mixers")
     (home / "my_conf" / "model").mkdir(parents=True)
     (home / "my_conf" / "model" / "mean_mixer.yaml").write_text(CONFIG)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(home), str(ROOT)]), "OMP_NUM_THREADS": "1",
