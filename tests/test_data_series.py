@@ -8,7 +8,8 @@ import pytest
 import torch
 from statsmodels.tsa.ar_model import AutoReg
 
-from zoo.data.series import SeriesData, read_series_csv
+from zoo.data.series import SeriesData
+from zoo.data.series_csv import read_series_csv
 from zoo.data.sunspots import SunspotsData
 from zoo.errors import ZooError
 from zoo.tasks.forecasting import ForecastingTask
@@ -167,7 +168,7 @@ GOOD_ROWS = "".join(f"{year},{math.sin(year / 3) * 50 + 60:.3f}\n" for year in r
 
 def test_a_csv_column_is_split_in_time(tmp_path):
     path = write_csv(tmp_path, "year,level\n" + GOOD_ROWS)
-    assert read_series_csv(path, "level")[:2].tolist() == [60.0, pytest.approx(76.360, abs=1e-3)]
+    assert read_series_csv(path, ["level"])[:2, 0].tolist() == [60.0, pytest.approx(76.360, abs=1e-3)]
     data = SeriesData(path=path, column="level", val_fraction=0.1, test_fraction=0.2, window=16)
     data.setup()
     assert (data.split.val, data.split.tests) == (range(70, 80), {"test": range(80, 100)})
@@ -189,14 +190,14 @@ def test_a_csv_column_is_split_in_time(tmp_path):
 def test_bad_csv_lines_are_errors_naming_file_and_line(tmp_path, text, complaint):
     path = write_csv(tmp_path, text)
     with pytest.raises(ZooError, match=path.replace(".", r"\.") + complaint):
-        read_series_csv(path, "level")
+        read_series_csv(path, ["level"])
 
 
 def test_csv_that_is_not_utf8_names_its_line(tmp_path):
     path = tmp_path / "series.csv"
     path.write_bytes(b"level\n1\n\xff2\n")
     with pytest.raises(ZooError, match=r"series\.csv:3: not valid UTF-8"):
-        read_series_csv(str(path), "level")
+        read_series_csv(str(path), ["level"])
 
 
 def test_missing_csv_and_too_few_rows_are_errors(tmp_path):

@@ -5,9 +5,6 @@ is tested on the test period(s) after that. Every period is evaluated one step a
 series from its first value up to t-1 and forecasts t. Beside the model, two references that need no learning are
 scored on the same targets: persistence (next value = this value) and a linear AR model fitted by least squares.
 """
-import csv
-import io
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,48 +13,13 @@ from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import ShuffledBatches
-from zoo.data.reading import read_text
+from zoo.data.series_csv import read_series_csv
 from zoo.errors import ZooError
 
 # what the model outputs: the next value, or its change from the last value read (which carries the level, so a
 # forecast is not bounded by the levels seen in training: the backbone's output passes a LayerNorm)
 FORECASTS = ("level", "change")
 AR_ORDER = 9  # the classic linear reference for the sunspots (Yule 1927; Tong 1990)
-# the largest value a series may hold: the model computes in float32, and the references' float64 squares of such
-# values stay finite
-LARGEST = float(np.finfo(np.float32).max)
-
-
-def read_series_csv(path: str, column: str) -> np.ndarray:
-    """The values of one column of a CSV file with a header row, in file order. Every cell must hold a finite
-    number up to ±LARGEST: a gap in a series is an error naming the file and line, never a row quietly left out."""
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    values = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ZooError(f"{path}: empty file, expected a header row naming the columns")
-        if column not in header:
-            columns = ", ".join(map(repr, header)) or "none (the first line is blank)"
-            raise ZooError(f"{path}:1: no column {column!r}; the columns are {columns}")
-        index = header.index(column)
-        for row in reader:
-            # a blank line is an empty cell: in a one-column file it is exactly what a missing value looks like
-            cell = row[index].strip() if index < len(row) else ""
-            if not cell:
-                raise ZooError(f"{path}:{reader.line_num}: column {column!r} is empty")
-            try:
-                value = float(cell)
-            except ValueError:
-                value = math.nan
-            if not abs(value) <= LARGEST:  # also refuses nan
-                raise ZooError(f"{path}:{reader.line_num}: column {column!r} holds {cell!r}, not a finite number "
-                               f"(up to ±{LARGEST:.3g}, what float32 holds)")
-            values.append(value)
-    except csv.Error as error:
-        raise ZooError(f"{path}:{reader.line_num}: not valid CSV ({error})") from None
-    return np.array(values, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -211,7 +173,7 @@ class SeriesData(OneStepForecastData):
         self.val_fraction, self.test_fraction = val_fraction, test_fraction
 
     def read_split(self) -> SeriesSplit:
-        values = read_series_csv(self.path, self.column)
+        values = read_series_csv(self.path, [self.column])[:, 0]
         n_test, n_val = round(len(values) * self.test_fraction), round(len(values) * self.val_fraction)
         val_start = len(values) - n_test - n_val
         return SeriesSplit(
