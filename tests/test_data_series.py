@@ -8,7 +8,8 @@ import pytest
 import torch
 from statsmodels.tsa.ar_model import AutoReg
 
-from zoo.data.series import SeriesData, read_series_csv
+from zoo.data.series import SeriesData
+from zoo.data.series_csv import read_series_csv
 from zoo.data.sunspots import SunspotsData
 from zoo.errors import ZooError
 from zoo.tasks.forecasting import ForecastingTask
@@ -31,8 +32,9 @@ def years(targets: range) -> tuple[int, int]:
 
 
 def forecast_indices(batch) -> list[int]:
-    """The series index of every target that counts, for a batch built from a series of its own indices."""
-    return batch["target"][..., 0][batch["mask"]].long().tolist()
+    """The series index of every target that counts, for a batch of one target one step ahead built from a series
+    of its own indices."""
+    return batch["target"][batch["mask"]].long().tolist()
 
 
 def indexed_sunspots(**options) -> SunspotsData:
@@ -40,7 +42,7 @@ def indexed_sunspots(**options) -> SunspotsData:
     they hold."""
     data = SunspotsData(**{**CLASSIC, **options})
     data.setup()
-    data.scaled = torch.arange(len(data.split.values), dtype=torch.float32)
+    data.scaled = torch.arange(len(data.split.values), dtype=torch.float32)[:, None]
     return data
 
 
@@ -82,19 +84,20 @@ def test_one_sequence_equals_forecasting_each_year_from_its_history(sunspots, ba
     torch.manual_seed(0)
     model = {"_target_": backbone, "d_model": 16, "n_layers": 2, "n_heads": 2, "dropout": 0.0}
     task = ForecastingTask(model=model, optim={}, **sunspots.task_arguments()).eval()
-    batch = sunspots.one_step_ahead(sunspots.split.tests["test_1921_1955"])
+    batch = sunspots.period_batch(sunspots.split.tests["test_1921_1955"])
     with torch.no_grad():
         forecasts = task(batch["input"])[0, :, 0]
     for target in (1921 - FIRST_YEAR, 1940 - FIRST_YEAR, 1955 - FIRST_YEAR):
-        history = sunspots.scaled[None, :target, None]  # the true series from 1700 up to the year before
+        history = sunspots.scaled[None, :target]  # the true series from 1700 up to the year before
         assert forecasts[target - 1].item() == pytest.approx(task.predict_next(history).item(), abs=1e-5)
 
 
 def test_scaling_uses_the_training_years_only(sunspots):
-    values = sunspots.split.values
-    assert sunspots.mean == pytest.approx(values[:201].mean())
-    assert sunspots.std == pytest.approx(values[:201].std())
-    assert sunspots.task_arguments() == {"n_features": 1, "n_targets": 1, "scale": sunspots.std}
+    values = sunspots.split.values[:, 0]
+    assert sunspots.mean.tolist() == [pytest.approx(values[:201].mean())]
+    assert sunspots.std.tolist() == [pytest.approx(values[:201].std())]
+    assert sunspots.task_arguments() == {"n_features": 1, "n_targets": 1, "horizon": 1, "scale": sunspots.std[0],
+                                         "target_scales": {}}
 
     class ValidationAndTestTenfold(SunspotsData):
         def read_split(self):
@@ -105,7 +108,7 @@ def test_scaling_uses_the_training_years_only(sunspots):
 
     changed = ValidationAndTestTenfold(**CLASSIC)
     changed.setup()
-    assert (changed.mean, changed.std) == (sunspots.mean, sunspots.std)
+    assert np.array_equal(changed.mean, sunspots.mean) and np.array_equal(changed.std, sunspots.std)
     assert torch.equal(changed.scaled[:201], sunspots.scaled[:201])
 
 
@@ -117,7 +120,7 @@ def autoreg_rmse(values: np.ndarray, fit_rows: int, targets: range) -> float:
 
 
 def test_baselines_match_an_independent_fit_and_the_literature(sunspots):
-    values, split, baselines = sunspots.split.values, sunspots.split, sunspots.baselines()
+    values, split, baselines = sunspots.split.values[:, 0], sunspots.split, sunspots.baselines()
     assert baselines["val/ar9_rmse"] == pytest.approx(autoreg_rmse(values, 201, split.val), rel=1e-9)
     for name, persistence, ar9 in [("test_1921_1955", 25.3, 13.8), ("test_1956_1979", 38.0, 22.9)]:
         targets = split.tests[name]
@@ -149,7 +152,7 @@ def test_forecasting_the_change_scores_a_forecast_of_the_level_and_zero_change_i
     for name, loader in zip(change.test_names, change.test_dataloader()):
         batch = next(iter(loader))
         still = batch["target"][batch["mask"]]  # the error of forecasting no change, in scaled units
-        assert float(still.pow(2).mean().sqrt()) * change.std == pytest.approx(baselines[f"{name}/persistence_rmse"])
+        assert float(still.pow(2).mean().sqrt()) * change.std[0] == pytest.approx(baselines[f"{name}/persistence_rmse"])
         levels = next(iter(level.test_dataloader()[change.test_names.index(name)]))
         assert torch.allclose(batch["input"] + batch["target"], levels["target"])  # last value + change = next
     windows = next(iter(change.train_dataloader()))
@@ -167,7 +170,7 @@ GOOD_ROWS = "".join(f"{year},{math.sin(year / 3) * 50 + 60:.3f}\n" for year in r
 
 def test_a_csv_column_is_split_in_time(tmp_path):
     path = write_csv(tmp_path, "year,level\n" + GOOD_ROWS)
-    assert read_series_csv(path, "level")[:2].tolist() == [60.0, pytest.approx(76.360, abs=1e-3)]
+    assert read_series_csv(path, ["level"])[:2, 0].tolist() == [60.0, pytest.approx(76.360, abs=1e-3)]
     data = SeriesData(path=path, column="level", val_fraction=0.1, test_fraction=0.2, window=16)
     data.setup()
     assert (data.split.val, data.split.tests) == (range(70, 80), {"test": range(80, 100)})
@@ -189,14 +192,14 @@ def test_a_csv_column_is_split_in_time(tmp_path):
 def test_bad_csv_lines_are_errors_naming_file_and_line(tmp_path, text, complaint):
     path = write_csv(tmp_path, text)
     with pytest.raises(ZooError, match=path.replace(".", r"\.") + complaint):
-        read_series_csv(path, "level")
+        read_series_csv(path, ["level"])
 
 
 def test_csv_that_is_not_utf8_names_its_line(tmp_path):
     path = tmp_path / "series.csv"
     path.write_bytes(b"level\n1\n\xff2\n")
     with pytest.raises(ZooError, match=r"series\.csv:3: not valid UTF-8"):
-        read_series_csv(str(path), "level")
+        read_series_csv(str(path), ["level"])
 
 
 def test_missing_csv_and_too_few_rows_are_errors(tmp_path):
@@ -221,7 +224,7 @@ def test_an_ar_backbone_learns_to_beat_persistence(sunspots):
         loss.backward()
         optimizer.step()
     with torch.no_grad():
-        squared_errors = task.eval().squared_errors(sunspots.one_step_ahead(sunspots.split.val))
-    val_rmse = squared_errors.mean().sqrt().item() * sunspots.std
+        squared_errors = task.eval().squared_errors(sunspots.period_batch(sunspots.split.val))
+    val_rmse = squared_errors.mean().sqrt().item() * sunspots.std[0]
     persistence = sunspots.baselines()["val/persistence_rmse"]
     assert val_rmse < 0.85 * persistence, f"validation RMSE {val_rmse:.1f} against persistence {persistence:.1f}"

@@ -13,9 +13,10 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from zoo.data.parallel_corpus import read_ding, read_tsv
-from zoo.data.reading import read_text
+from zoo.data.reading import LARGEST, read_text
 from zoo.data.sequences import SequencesData
-from zoo.data.series import LARGEST, SeriesData, read_series_csv
+from zoo.data.series import SeriesData
+from zoo.data.series_csv import read_series_csv
 from zoo.data.subwords import BOS, EOS
 from zoo.data.text import TextData
 from zoo.data.translation import TranslationData
@@ -202,7 +203,7 @@ def csv_file_of(cells: list[str]):
 
 
 def csv_outcome(header: str, cells: list[str]):
-    """What read_series_csv(path, "level") must do: every cell as a finite float, or refuse the first line that
+    """What read_series_csv(path, ["level"]) must do: every cell as a finite float, or refuse the first line that
     holds none up to ±LARGEST (the header is line 1, row i is line i + 2)."""
     if "level" not in header.replace('"', "").split(","):
         return "refused", 1
@@ -223,7 +224,7 @@ def csv_outcome(header: str, cells: list[str]):
 def test_csv_reader_takes_every_number_or_names_the_line_of_the_first_that_is_not(folder, file):
     raw, header, cells = file
     path = write(folder, "series.csv", raw)
-    result, detail = outcome(lambda path: read_series_csv(path, "level"), path)
+    result, detail = outcome(lambda path: read_series_csv(path, ["level"])[:, 0], path)
     if result == "loaded":
         assert isinstance(detail, np.ndarray) and detail.dtype == np.float64 and detail.ndim == 1
         detail = detail.tolist()
@@ -234,7 +235,7 @@ def test_csv_reader_takes_every_number_or_names_the_line_of_the_first_that_is_no
 @given(raw=any_file)
 def test_csv_reader_refuses_random_files_in_one_line(folder, raw):
     path, lines = write(folder, "series.csv", raw), lines_of_file(raw)
-    result, detail = outcome(lambda path: read_series_csv(path, "level"), path)
+    result, detail = outcome(lambda path: read_series_csv(path, ["level"])[:, 0], path)
     if first_undecodable(lines):
         assert (result, detail) == ("refused", first_undecodable(lines))
     elif result == "loaded":
@@ -364,7 +365,7 @@ READERS = {
     "text": read_text,
     "tsv": lambda path: read_tsv(path, 0, 1),
     "ding": read_ding,
-    "csv": lambda path: read_series_csv(path, "level"),
+    "csv": lambda path: read_series_csv(path, ["level"])[:, 0],
     "data=text": lambda path: TextData(path=path).setup(),
     "data=series": lambda path: SeriesData(path=path, column="level").setup(),
     "data=sequences": lambda path: SequencesData(path=path, label_column="level").setup(),

@@ -1,7 +1,14 @@
 """Reading a user's text file: every failure is an error that names the file, and the line where it can."""
+import math
 from pathlib import Path
 
+import numpy as np
+
 from zoo.errors import ZooError
+
+# the largest value a data file may hold: the model computes in float32, and the references' float64 squares of such
+# values stay finite
+LARGEST = float(np.finfo(np.float32).max)
 
 
 def plain_line_ends(text: str) -> str:
@@ -32,3 +39,18 @@ def read_text(path: str) -> str:
 def read_lines(path: str):
     """Yield (line number, line) of a UTF-8 text file."""
     yield from enumerate(read_text(path).split("\n"), start=1)
+
+
+def finite_number(cell: str, column: str, where: str) -> float:
+    """A cell's value; `where` (FILE:LINE) names it in the one-line error an empty cell, a word, nan, inf or a value
+    beyond ±LARGEST gets."""
+    if not cell:
+        raise ZooError(f"{where}: column {column!r} is empty")
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not abs(value) <= LARGEST:  # also refuses nan
+        raise ZooError(f"{where}: column {column!r} holds {cell!r}, not a finite number "
+                       f"(up to ±{LARGEST:.3g}, what float32 holds)")
+    return value

@@ -8,7 +8,6 @@ the file and line, never skipped.
 """
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,7 @@ from pathlib import Path
 import numpy as np
 from sktime.datasets import load_from_tsfile
 
-from zoo.data.reading import read_text
-from zoo.data.series import LARGEST
+from zoo.data.reading import LARGEST, finite_number, read_text
 from zoo.errors import ZooError
 
 FORMATS = ("auto", "csv", "tsv", "ts")  # auto: .ts, .csv and .tsv by the suffix, any other text file sniffed
@@ -101,20 +99,6 @@ def filled(cells: list[str], index: int, column: str, path: str, line: int, need
     return cells[index]
 
 
-def number(cell: str, column: str, path: str, line: int) -> float:
-    """A cell's finite value, up to what float32 holds (the model computes in it)."""
-    if not cell:
-        raise ZooError(f"{path}:{line}: column {column!r} is empty")
-    try:
-        value = float(cell)
-    except ValueError:
-        value = math.nan
-    if not abs(value) <= LARGEST:  # also refuses nan
-        raise ZooError(f"{path}:{line}: column {column!r} holds {cell!r}, not a finite number "
-                       f"(up to ±{LARGEST:.3g}, what float32 holds)")
-    return value
-
-
 def read_wide(path: str, header: list[str], rows: list[tuple[int, list[str]]], label_column: str) -> Recordings:
     """One recording per row: its label in `label_column`, its values in the other columns up to the first empty
     cell. A value after an empty cell is refused: it is a gap, not the end of a shorter recording."""
@@ -130,7 +114,7 @@ def read_wide(path: str, header: list[str], rows: list[tuple[int, list[str]]], l
         if after_gap is not None:
             raise ZooError(f"{path}:{line}: column {header[after_gap]!r} holds {cells[after_gap]!r} after an empty "
                            f"cell; a recording ends at its first empty cell")
-        sequence = [number(cells[index], header[index], path, line) for index in value_columns[:length]]
+        sequence = [finite_number(cells[index], header[index], f"{path}:{line}") for index in value_columns[:length]]
         recordings.sequences.append(np.array(sequence, dtype=np.float64)[:, None])
         recordings.labels.append(label)
         recordings.lines.append(line)
@@ -159,9 +143,9 @@ def read_long(path: str, header: list[str], rows: list[tuple[int, list[str]]], l
         if label != first_label:
             raise ZooError(f"{path}:{line}: id {identity!r} is labelled {label!r} here but {first_label!r} on line "
                            f"{first_line}; a recording has one class")
-        order = (number(cells[index["time_column"]], time_column, path, line) if time_column
+        order = (finite_number(cells[index["time_column"]], time_column, f"{path}:{line}") if time_column
                  else len(steps.get(identity, ())))
-        values = [number(cells[column], header[column], path, line) for column in channel_index]
+        values = [finite_number(cells[column], header[column], f"{path}:{line}") for column in channel_index]
         steps.setdefault(identity, []).append((order, line, values))
     recordings = Recordings(path, [], [], [])
     for identity, rows_of_id in steps.items():
