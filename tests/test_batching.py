@@ -1,5 +1,9 @@
-"""How zoo's batch samplers share an epoch between the ranks of a distributed run."""
+"""How zoo's batch samplers share an epoch between the ranks of a distributed run, and learn the epoch from
+Lightning."""
 import pytest
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader
 
 import zoo.data.batching as batching
 from zoo.data.batching import LengthBatches, ShuffledBatches
@@ -50,3 +54,36 @@ def test_the_training_order_is_a_function_of_seed_and_epoch():
 
     assert epoch(0, 3) == epoch(0, 3)
     assert epoch(0, 3) != epoch(0, 4) and epoch(0, 3) != epoch(1, 3)
+
+
+class Recorder(pl.LightningModule):
+    """Trains nothing; keeps every training batch, as Lightning's fit loop hands it over."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(1))
+        self.seen = []
+
+    def training_step(self, batch, batch_idx):
+        self.seen.append((self.current_epoch, batch.tolist()))
+        return self.weight.sum()
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.0)
+
+
+@pytest.mark.filterwarnings("ignore")  # Lightning's advice on workers and logging intervals
+def test_lightning_sets_the_epoch_of_the_batches(tmp_path):
+    """Lightning sets the epoch on a batch sampler's `sampler` alone: zoo's batch samplers must answer it, or every
+    epoch repeats the first one's batches."""
+    loader = DataLoader(range(40), batch_sampler=ShuffledBatches(40, batch_size=8, shuffle=True, seed=3),
+                        collate_fn=torch.tensor)
+    recorder = Recorder()
+    trainer = pl.Trainer(max_epochs=3, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, default_root_dir=tmp_path)
+    trainer.fit(recorder, train_dataloaders=loader)
+    for epoch in range(3):
+        expected = ShuffledBatches(40, batch_size=8, shuffle=True, seed=3)
+        expected.set_epoch(epoch)
+        assert [batch for seen_epoch, batch in recorder.seen if seen_epoch == epoch] == list(expected)
+    assert recorder.seen[0][1] != recorder.seen[5][1]  # the second epoch opens with another batch

@@ -27,6 +27,12 @@ class EpochBatches(torch.utils.data.Sampler):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    @property
+    def sampler(self) -> "EpochBatches":
+        """Lightning calls set_epoch on a batch sampler's `sampler` (torch's BatchSampler wraps one), never on the
+        batch sampler itself: without this, every epoch would draw the first epoch's batches."""
+        return self
+
     def generator(self) -> torch.Generator:
         # modulo 2**64: without a run's seed_everything, torch.initial_seed() alone fills all 64 bits
         return torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % 2**64)
