@@ -27,8 +27,8 @@ class RecallData(ProbeData):
     metric_mode = "max"
 
     def __init__(self, vocab_size: int, n_pairs: int, n_queries: int, lag: int, n_train: int, n_val: int,
-                 n_test: int, batch_size: int, seed: int):
-        super().__init__(n_train, n_val, n_test, batch_size, seed)
+                 n_test: int, batch_size: int, seed: int, fresh: bool):
+        super().__init__(n_train, n_val, n_test, batch_size, seed, fresh)
         n_keys = vocab_size // 2 - 1
         if n_pairs < 1:
             raise ZooError(f"data.n_pairs must be >= 1, got {n_pairs}")
