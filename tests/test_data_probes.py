@@ -62,6 +62,36 @@ def test_recall_layout_and_lag():
     assert all(len(set(row)) == n_queries for row in asked.tolist())
 
 
+def test_recall_length_stretches_the_gap_and_hidden_answers_leave_the_targets():
+    vocab_size, n_pairs, n_queries, lag, length = 20, 3, 2, 2, 30
+    knobs = {"vocab_size": vocab_size, "n_pairs": n_pairs, "n_queries": n_queries, "lag": lag, "length": length}
+    shown = made(RecallData, **knobs).splits["test"]
+    hidden = made(RecallData, **knobs, show_answers=False).splits["test"]
+    first_query = length - (2 * n_queries - 1)
+    for test in (shown, hidden):
+        assert test["input"].shape == (SIZES["n_test"], length)
+        assert (test["input"][:, 2 * n_pairs:first_query] == FILLER).all()  # 21 fillers, at least the lag
+        assert {position for _, position in (test["target"] != IGNORE).nonzero().tolist()} == \
+            set(range(first_query, length, 2))
+    assert torch.equal(shown["target"], hidden["target"])
+    answers = shown["target"][:, first_query:-1:2]
+    assert torch.equal(shown["input"][:, first_query + 1::2], answers)
+    assert (hidden["input"][:, first_query + 1::2] == FILLER).all()
+    assert torch.equal(hidden["input"][:, :first_query + 1], shown["input"][:, :first_query + 1])
+
+
+def test_recall_draws_distinct_keys_from_a_large_vocabulary_in_chunks(monkeypatch):
+    import zoo.data.recall
+
+    knobs = {"vocab_size": 8192, "n_pairs": 64, "n_queries": 64, "n_test": 300}
+    tokens = made(RecallData, **knobs).splits["test"]["input"]
+    keys, values = tokens[:, 0:128:2], tokens[:, 1:128:2]
+    assert ((1 <= keys) & (keys < 4096)).all() and ((4096 <= values) & (values < 8192)).all()
+    assert all(len(set(row)) == 64 for row in keys.tolist())
+    monkeypatch.setattr(zoo.data.recall, "KEY_DRAW_CHUNK", 4095 * 7)  # 7 rows at a time: the same numbers
+    assert torch.equal(made(RecallData, **knobs).splits["test"]["input"], tokens)
+
+
 def test_adding_layout():
     length = 9
     data = made(AddingData, length=length)
@@ -159,6 +189,7 @@ def test_adding_baseline_is_always_the_mean():
     (CopyData, {"n_symbols": 1}, "data.n_symbols"),
     (AddingData, {"length": 1}, "data.length"),
     (RecallData, {"lag": -2}, "data.lag"),
+    (RecallData, {"n_pairs": 4, "n_queries": 4, "lag": 2, "length": 16}, "data.length"),
     (RecallData, {"n_pairs": 4, "n_queries": 5}, "data.n_queries"),
     (RecallData, {"n_pairs": 4, "n_queries": 0}, "data.n_queries"),
     (RecallData, {"vocab_size": 9, "n_pairs": 4, "n_queries": 4}, "data.vocab_size"),

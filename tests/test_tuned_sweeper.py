@@ -1,10 +1,12 @@
 """hydra/sweeper=zoo_tuned: every rate at the first seed, the other seeds only at the rate its validation chose."""
 import json
 
+import pytest
 from hydra.core.utils import JobReturn, JobStatus
+from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 
-from hydra_plugins.zoo_tuned_sweeper.sweeper import TuneThenRepeatSweeper
+from hydra_plugins.zoo_tuned_sweeper.sweeper import TuneThenRepeatSweeper, in_step
 from tests.test_sweeps import zoo_multirun
 
 
@@ -19,7 +21,7 @@ def finished(tmp_path, name, mode, value=None, error=None) -> JobReturn:
 
 
 def test_each_cell_keeps_the_rate_its_validation_scored_best_in_its_own_direction(tmp_path):
-    sweeper = TuneThenRepeatSweeper(params=None, tune=["optim.lr"], repeat="seed", max_batch_size=None)
+    sweeper = TuneThenRepeatSweeper(params=None, tune=["optim.lr"], repeat="seed", max_batch_size=None, together=[])
     jobs = [[f"data={data}", f"optim.lr={lr}", "seed=0"] for data in ("copy", "recall", "adding")
             for lr in ("0.001", "0.01")]
     results = [
@@ -47,3 +49,18 @@ def test_a_tuned_sweep_repeats_only_the_chosen_rate_and_resumes_without_running_
     again = zoo_multirun(*sweep)
     assert again.returncode == 0, again.stderr[-3000:]
     assert (again.stdout + again.stderr).count("holds a finished run of this config") == 4
+
+
+def test_keys_swept_together_take_their_values_in_step():
+    grid = [[f"data.length={length}", f"data.n_pairs={pairs}", f"model={model}"]
+            for length in ("64", "128") for pairs in ("4", "8") for model in ("gru", "lstm")]
+    assert in_step(grid, [["data.length", "data.n_pairs"]]) == [
+        ["data.length=64", "data.n_pairs=4", "model=gru"], ["data.length=64", "data.n_pairs=4", "model=lstm"],
+        ["data.length=128", "data.n_pairs=8", "model=gru"], ["data.length=128", "data.n_pairs=8", "model=lstm"]]
+    assert in_step(grid, []) == grid
+
+
+def test_keys_swept_together_need_as_many_values_each():
+    grid = [[f"data.length={length}", "data.n_pairs=4"] for length in ("64", "128")]
+    with pytest.raises(ConfigCompositionException, match=r"as many each \(data.length: 2, data.n_pairs: 1\)"):
+        in_step(grid, [["data.length", "data.n_pairs"]])

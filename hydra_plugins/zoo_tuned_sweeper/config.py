@@ -15,6 +15,9 @@ class ZooTunedSweeperConf:
     # the key whose further values repeat only the chosen setting (the seeds of a verdict)
     repeat: str = "seed"
     max_batch_size: Optional[int] = None  # jobs handed to the launcher at once (None: each stage in one batch)
+    # groups of keys whose values are taken in step, the first with the first, not crossed: [[data.length,
+    # data.n_pairs]] with lengths 64,128 and pairs 4,8 runs (64, 4) and (128, 8) alone
+    together: List[List[str]] = field(default_factory=list)
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="zoo_tuned", node=ZooTunedSweeperConf, provider="zoo")

@@ -4,6 +4,10 @@ every key but the tuned ones) it keeps the job whose returned validation score i
 set declares; stage two runs the other seeds of the kept jobs alone. With three rates and three seeds a cell costs
 five runs instead of nine, and the choice sees validation only (what each job returns: its best checkpoint's score).
 
+Keys swept `together` take their values in step (the second value of one with the second of the others) instead of
+crossing them: a setting that is several knobs at once, as Zoology pairs each sequence length with its number of
+key-value pairs.
+
 A finished job that a resumed sweep skips (skip_finished=true) returns its recorded score, so the same command
 makes the same choices and goes on where it stopped. A failed job scores worst; a cell whose every stage-one job
 failed repeats nothing. The sweep ends with the first failure raised, as the basic sweeper does, after every job ran.
@@ -16,20 +20,22 @@ from pathlib import Path
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn
+from hydra.errors import ConfigCompositionException
 from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger(__name__)
 
 
 class TuneThenRepeatSweeper(BasicSweeper):
-    def __init__(self, params: DictConfig | None, tune: list[str], repeat: str, max_batch_size: int | None) -> None:
+    def __init__(self, params: DictConfig | None, tune: list[str], repeat: str, max_batch_size: int | None,
+                 together: list[list[str]]) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params)
-        self.tune, self.repeat = list(tune), repeat
+        self.tune, self.repeat, self.together = list(tune), repeat, [list(keys) for keys in together]
 
     def sweep(self, arguments: list[str]) -> list[list[JobReturn]]:
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         overrides = parser.parse_overrides(self._parse_config() + list(arguments))
-        jobs = [job for batch in self.split_arguments(overrides, None) for job in batch]
+        jobs = in_step([job for batch in self.split_arguments(overrides, None) for job in batch], self.together)
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
@@ -77,6 +83,18 @@ class TuneThenRepeatSweeper(BasicSweeper):
             else:
                 log.warning("Every job of %s failed: its seeds are not repeated", " ".join(cell))
         return {cell: tuning for cell, (_, tuning) in best.items()}
+
+
+def in_step(jobs: list[list[str]], together: list[list[str]]) -> list[list[str]]:
+    """The jobs of the grid whose keys of each group take their values at the same place in their lists."""
+    for keys in together:
+        values = {key: list(dict.fromkeys(value_of(job, key) for job in jobs)) for key in keys}
+        if len({len(listed) for listed in values.values()}) > 1:
+            counts = ", ".join(f"{key}: {len(listed)}" for key, listed in values.items())
+            raise ConfigCompositionException(
+                f"hydra.sweeper.together: {', '.join(keys)} take their values in step and need as many each ({counts})")
+        jobs = [job for job in jobs if len({values[key].index(value_of(job, key)) for key in keys}) == 1]
+    return jobs
 
 
 def key_of(override: str) -> str:

@@ -1,9 +1,10 @@
-"""`python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...]`: every run under DIR (one sweep, or all of outputs/) in one
-comparison across architectures, written into DIR: leaderboard.md (also printed), leaderboard.csv, the plots
-validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png, and report.html (the same as one
-self-contained interactive page: sortable tables, charts, config differences, failed runs). Over several data sets
-(all of outputs/compare) the leaderboard opens with one table across them (zoo.compare.across): a line per data set
-and test figure, a column per architecture, the baselines of the same runs beside it.
+"""`python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...] [--note TEXT]`: every run under DIR (one sweep, or all
+of outputs/) in one comparison across architectures, written into DIR: leaderboard.md (also printed),
+leaderboard.csv, the plots validation_curves.png, objective_vs_parameters.png and objective_vs_wall_time.png, and
+report.html (the same as one self-contained interactive page: sortable tables, charts, config differences, failed
+runs). Over several data sets (all of outputs/compare) the leaderboard opens with one table across them
+(zoo.compare.across): a line per data set and test figure, a column per architecture, the baselines of the same runs
+beside it.
 
 A row is one model on one data set: the runs that differ only in their seed (or in where and how they were logged)
 share it, as mean ± standard deviation; runs that differ in any other setting get rows of their own, labelled by that
@@ -22,7 +23,10 @@ noise.
 Where the data sets of one option differ in a single numeric setting (data.lag over a ladder of lags), the kept rows
 are also drawn against it, one line per model with its interval, the data set's baseline marked:
 <metric>_vs_<setting>.png (the verdict's figure: test accuracy on the probes) and tokens_per_second_vs_<setting>.png,
-and the leaderboard gains a table of that metric against the setting.
+and the leaderboard gains a table of that metric against the setting. So are the rows of one data set whose runs
+differ in a numeric model setting (model.d_model over a ladder of widths), a panel per data set:
+accuracy_vs_d_model.png. `--note` writes a caption under these figures: the result a paper reports, to read the
+measurements against.
 """
 import argparse
 from pathlib import Path
@@ -34,11 +38,14 @@ from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows
 from zoo.compare.runs import read_runs
 from zoo.compare.report_html import write_report
 
-USAGE = "python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...]   (DIR: a sweep directory, or outputs/)"
+USAGE = ("python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...] [--note TEXT]   "
+         "(DIR: a sweep directory, or outputs/)")
 
 
-def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ...] = ()) -> str:
-    """Write the leaderboard, plots and report.html into directory; returns the Markdown."""
+def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ...] = (),
+            note: str | None = None) -> str:
+    """Write the leaderboard, plots and report.html into directory; returns the Markdown. `note`: a caption under
+    the ladders' figures."""
     runs = read_runs(directory)
     if not runs:
         raise SystemExit(f"Error: no summary.json under {directory}")
@@ -52,7 +59,7 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     text = "# Leaderboard\n\n" + "\n\n".join([*across, *map(ladder_markdown, found), *map(markdown, sets)]) + "\n"
     (directory / "leaderboard.md").write_text(text)
     write_csv(directory / "leaderboard.csv", sets)
-    draw_all(directory, sets, found)
+    draw_all(directory, sets, found, note)
     write_report(directory / "report.html", sets, found, directory)
     return text
 
@@ -65,8 +72,10 @@ def main(argv: list[str]) -> None:
                              "'' lists every setting as a row of its own)")
     parser.add_argument("--same", default="",
                         help="settings read as one value, comma-separated: runs that differ only in them share a row")
+    parser.add_argument("--note", help="a caption under the ladders' figures (a published result to read the "
+                                       "measurements against, marked as such)")
     arguments = parser.parse_args(argv)
     if not arguments.directory.is_dir():
         raise SystemExit(f"usage: {USAGE}")
     print(compare(arguments.directory, *(tuple(key for key in option.split(",") if key)
-                                         for option in (arguments.tune, arguments.same))))
+                                         for option in (arguments.tune, arguments.same)), note=arguments.note))

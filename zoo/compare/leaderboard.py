@@ -43,6 +43,11 @@ class Row:
         """The label less the tuned settings: one line per model across a ladder, one colour in the charts."""
         return f"{self.model} {self.family}".strip()
 
+    def family_label_without(self, key: str) -> str:
+        """The family label less one of its settings: one line per model along a ladder over that setting."""
+        run = self.runs[0]
+        return f"{self.model} {spelled(run, [other for other in run.family_keys if other != key])}".strip()
+
     @property
     def failed(self) -> bool:
         return self.runs[0].status != "completed"
@@ -85,7 +90,8 @@ def label_runs(runs: list[Run], tuned: tuple[str, ...] = TUNED) -> None:
         keys = [key for key in differing(same_pair) if not key.startswith("data.")]
         for run in same_pair:
             run.variant = spelled(run, keys)
-            run.family = spelled(run, [key for key in keys if key not in tuned])
+            run.family_keys = tuple(key for key in keys if key not in tuned)
+            run.family = spelled(run, list(run.family_keys))
             run.tuning = " ".join(f"{key.rsplit('.', 1)[-1]}={run.settings.get(key)}" for key in keys if key in tuned)
 
 

@@ -1,6 +1,7 @@
 """The plots zoo.compare draws from the leaderboard: validation curves, the verdict figure against size and time,
 and the ladders' metric and throughput against their setting; 95% intervals over seeds as bands and error bars."""
 import statistics
+import textwrap
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -91,14 +92,18 @@ def draw_against(cost: str, axis_label: str, log_scale: bool):
     return draw
 
 
-def plot_ladders(path: Path, found: list[Ladder], title: str, draw) -> None:
+def plot_ladders(path: Path, found: list[Ladder], title: str, draw, note: str | None = None) -> None:
+    """A panel per ladder, side by side; `note` a caption under them."""
     figure = Figure(figsize=(6.5 * len(found), 4.6), layout="constrained")
     figure.suptitle(title)
+    if note:
+        # about 16 characters of small type to the inch
+        figure.supxlabel(textwrap.fill(note, int(16 * figure.get_figwidth())), fontsize="small", style="italic")
     # one colour per model across the panels
     labels = sorted({label for ladder in found for label in ladder.lines()})
     colours = {label: f"C{index % 10}" for index, label in enumerate(labels)}
     for axes, ladder in zip(figure.subplots(1, len(found), squeeze=False).flat, found):
-        axes.set_title(ladder.option)
+        axes.set_title(ladder.title)
         draw(axes, ladder, colours)
         steps = [step for step, _ in ladder.steps]
         if min(steps) > 0 and max(steps) >= 4 * min(steps):
@@ -137,8 +142,8 @@ def draw_ladder_throughput(axes, ladder: Ladder, colours: dict[str, str]) -> Non
         axes.set_yscale("log")
 
 
-def draw_all(directory: Path, sets: list[DataSet], found: list[Ladder]) -> None:
-    """Every plot of a comparison, into directory."""
+def draw_all(directory: Path, sets: list[DataSet], found: list[Ladder], note: str | None = None) -> None:
+    """Every plot of a comparison, into directory; `note` under the ladders' metric figures."""
     plot(directory / "validation_curves.png", sets, "validation objective per epoch", draw_curves)
     plot(directory / "objective_vs_parameters.png", sets, "test figure against size",
          draw_against("parameters", "parameters", log_scale=True))
@@ -147,6 +152,6 @@ def draw_all(directory: Path, sets: list[DataSet], found: list[Ladder]) -> None:
     for setting, same_setting in grouped(found, lambda ladder: ladder.short).items():
         for metric, same_metric in grouped(same_setting, lambda ladder: ladder.metric.rsplit("/", 1)[-1]).items():
             plot_ladders(directory / f"{metric}_vs_{setting}.png", same_metric, f"{metric} against {setting}",
-                         draw_ladder_metric)
+                         draw_ladder_metric, note)
         plot_ladders(directory / f"tokens_per_second_vs_{setting}.png", same_setting,
                      f"training throughput against {setting}", draw_ladder_throughput)

@@ -107,7 +107,7 @@ def ladder_figure(ladder: Ladder, colours: dict[str, str]) -> go.Figure:
     figure.update_xaxes(title_text=ladder.setting, type="log" if min(steps) > 0 else "linear",
                         tickvals=steps, ticktext=[f"{step:g}" for step in steps])
     figure.update_yaxes(title_text=f"{ladder.metric} (95% interval)")
-    figure.update_layout(title=f"{ladder.option}: {ladder.metric} against {ladder.setting}", height=420,
+    figure.update_layout(title=f"{ladder.title}: {ladder.metric} against {ladder.setting}", height=420,
                          margin=dict(t=50, b=40, l=50, r=20))
     return figure
 

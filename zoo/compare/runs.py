@@ -38,6 +38,7 @@ class Run:
     data: str = ""  # data_option, plus the data.* settings that tell its runs apart
     variant: str = ""  # the other settings that tell this model's runs on this data set apart
     family: str = ""  # the variant less the tuned settings: the rows a model's best is chosen among
+    family_keys: tuple[str, ...] = ()  # the settings the family is spelled by: "model.d_model"
     tuning: str = ""  # the tuned settings that tell this run apart from its family, short: "lr=0.003"
 
 

@@ -16,8 +16,8 @@ class AddingData(ProbeData):
     task = "zoo.tasks.forecasting.ForecastingTask"
     metric = "val/mse"
 
-    def __init__(self, length: int, n_train: int, n_val: int, n_test: int, batch_size: int, seed: int):
-        super().__init__(n_train, n_val, n_test, batch_size, seed)
+    def __init__(self, length: int, n_train: int, n_val: int, n_test: int, batch_size: int, seed: int, fresh: bool):
+        super().__init__(n_train, n_val, n_test, batch_size, seed, fresh)
         if length < 2:
             raise ZooError(f"data.length must be >= 2 (one marked number in each half), got {length}")
         self.length = length

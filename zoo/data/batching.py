@@ -88,6 +88,16 @@ class ShuffledBatches(EpochBatches):
         return list(range(self.size))
 
 
+class EpochNumberedBatches(ShuffledBatches):
+    """ShuffledBatches whose training indices are numbered on from epoch * size: a data set drawn anew each epoch
+    reads the epoch off the indices, in whichever process collates the batch (a loader's worker holds a copy of the
+    data set, which no set_epoch reaches)."""
+
+    def training_batches(self) -> list[list[int]]:
+        offset = self.epoch * self.size
+        return [[offset + index for index in batch] for batch in super().training_batches()]
+
+
 class LengthBatches(EpochBatches):
     """Batches of indices whose lengths are close: padding costs compute in every architecture, and recurrences
     most of all.

@@ -22,8 +22,8 @@ class CopyData(ProbeData):
     metric = "val/loss"
 
     def __init__(self, n_symbols: int, length: int, lag: int, n_train: int, n_val: int, n_test: int,
-                 batch_size: int, seed: int):
-        super().__init__(n_train, n_val, n_test, batch_size, seed)
+                 batch_size: int, seed: int, fresh: bool):
+        super().__init__(n_train, n_val, n_test, batch_size, seed, fresh)
         if n_symbols < 2:
             raise ZooError(f"data.n_symbols must be >= 2 (one symbol needs no memory), got {n_symbols}")
         if length < 1:
