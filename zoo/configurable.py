@@ -54,11 +54,32 @@ class Configurable:
         super().__init_subclass__(**kwargs)
         path = CONF_DIR / cls.config_group / f"{cls.__module__.rsplit('.', 1)[-1]}.yaml"
         if path.is_file():
-            values = OmegaConf.to_container(OmegaConf.load(path))
+            values = yaml_values(path)
             if values.get("_target_") == f"{cls.__module__}.{cls.__qualname__}":
                 cls.__init__ = with_defaults(cls.__init__, {
-                    key: value for key, value in values.items()
-                    if key not in ("_target_", "defaults") and value != "???"})
+                    key: value for key, value in values.items() if key != "_target_" and value != "???"})
+
+
+def yaml_values(path: Path) -> dict:
+    """The values a YAML of conf/ composes to on its own: the configs its defaults list extends
+    (`- shared/backbone@_here_`, relative to its group, or `/model/shared/backbone@_here_`) merged in their order,
+    its own where `_self_` stands (last where the list does not name it), as Hydra merges them."""
+    node = OmegaConf.load(path)
+    defaults = list(node.pop("defaults", None) or [])
+    if "_self_" not in defaults:
+        defaults.append("_self_")
+    merged = OmegaConf.create()
+    for entry in defaults:
+        if entry == "_self_":
+            merged = OmegaConf.merge(merged, node)
+            continue
+        name = entry.removesuffix("@_here_") if isinstance(entry, str) else ""
+        if not name or "@" in name:
+            raise ZooError(f"{path}: its defaults list may extend configs (`- shared/backbone@_here_`), not "
+                           f"{entry!r}")
+        extended = CONF_DIR / name.removeprefix("/") if name.startswith("/") else path.parent / name
+        merged = OmegaConf.merge(merged, yaml_values(extended.with_suffix(".yaml")))
+    return OmegaConf.to_container(merged)
 
 
 def with_defaults(init, defaults: dict):
