@@ -1,7 +1,8 @@
 """Each default written once: in the YAML a user reads.
 
 An architecture is `zoo/models/<name>.py` and `conf/model/<name>.yaml`; a data set `zoo/data/<name>.py` and
-`conf/data/<name>.yaml`. The YAML holds every knob with its default and a comment; the class's constructor holds the
+`conf/data/<name>.yaml`. The YAML holds every knob with its default and a comment (an architecture's shared knobs
+through the file its defaults list extends, conf/model/shared/backbone.yaml); the class's constructor holds the
 knobs' types and no defaults. A class of zoo's own takes its YAML's values as the defaults of its constructor, so that
 `LSTM()` builds the same model as `model=lstm` and `LSTM(d_model=64)` the same as `model=lstm model.d_model=64`.
 The types are checked against the composed config before anything is built (`check_types`), naming the key.
