@@ -44,6 +44,24 @@ def newest_readable_checkpoint(directory: Path) -> tuple[str, dict]:
                    f"(python -m zoo <its overrides> hydra.run.dir=<its directory> ckpt_path=last)")
 
 
+def interrupted_checkpoint(directory: Path, digest: str) -> tuple[str | None, dict]:
+    """The newest readable checkpoint of `directory` where a run of the config `digest` wrote it (a job killed
+    before it finished), else none: a checkpoint of another config, or none readable, is no place to go on from."""
+    if not any(directory.glob("*.ckpt")):
+        return None, {}
+    try:
+        path, checkpoint = newest_readable_checkpoint(directory)
+    except ZooError as error:
+        log.warning("started afresh: %s", error)
+        return None, {}
+    written_by = checkpoint.get("callbacks", {}).get(RunState.__qualname__, {}).get("config_digest")
+    if written_by != digest:
+        log.warning("started afresh: %s holds a checkpoint of another config", directory)
+        return None, {}
+    log.info("resumed from %s, left by a run of this config that did not finish (skip_finished=true)", path)
+    return path, checkpoint
+
+
 def check_fits(checkpoint: dict, task: torch.nn.Module, path: str) -> None:
     """Refuse, in one line, a checkpoint whose weights do not fit the task built from this config (another
     architecture, width or vocabulary), before Lightning's wall of missing and unexpected keys."""
@@ -65,12 +83,15 @@ def check_fits(checkpoint: dict, task: torch.nn.Module, path: str) -> None:
 
 class RunState(pl.Callback):
     """What a resumed run needs beyond Lightning's checkpoint: torch's random state, so that dropout goes on drawing
-    the masks of a run never interrupted (zoo draws its random numbers from torch only), and the tracker runs to
-    go on logging into."""
+    the masks of a run never interrupted (zoo draws its random numbers from torch only), the tracker runs to go on
+    logging into, and the digest of the config that wrote it (a sweep started again continues only its own job)."""
+
+    def __init__(self, config_digest: str):
+        self.config_digest = config_digest
 
     def state_dict(self) -> dict:
         trainer = self.trainer
-        state = {"torch": torch.get_rng_state(),
+        state = {"torch": torch.get_rng_state(), "config_digest": self.config_digest,
                  "trackers": {type(logger).__name__: str(logger.version) for logger in trainer.loggers}}
         if torch.cuda.is_available():
             state["cuda"] = torch.cuda.get_rng_state_all()

@@ -20,8 +20,8 @@ from zoo.launch.parallelism import split_threads_between_parallel_jobs
 from zoo.run.accelerators import check_gpu_present, check_precision_fits, resolve_precision
 from zoo.run.budget import apply_budget, narrowest_under_budget
 from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
-from zoo.run.checkpoints import (RunState, check_fits, newest_readable_checkpoint, read_checkpoint,
-                                 resumed_tracker_versions)
+from zoo.run.checkpoints import (RunState, check_fits, interrupted_checkpoint, newest_readable_checkpoint,
+                                 read_checkpoint, resumed_tracker_versions)
 from zoo.run.console import log_test_table, progress_bar_wanted, quiet_dependencies, without_anonymous_setting
 from zoo.run.mlflow_store import make_stores
 from zoo.run.output_dir import WRITE_ERRORS, cannot_write
@@ -54,17 +54,20 @@ def target_class(node: DictConfig) -> str:
     return node._target_.rsplit(".", 1)[-1]
 
 
-def checkpoint_to_start_from(cfg: DictConfig) -> tuple[str | None, dict]:
-    """The path and contents of the checkpoint a run starts from: ckpt_path=PATH, or ckpt_path=last, the newest
-    readable one of this run's directory (a run resumed where it stopped)."""
-    if not cfg.ckpt_path:
-        return None, {}
-    if cfg.ckpt_path != "last":
+def checkpoint_to_start_from(cfg: DictConfig, digest: str) -> tuple[str | None, dict]:
+    """The path and contents of the checkpoint a run starts from: ckpt_path=PATH; ckpt_path=last, the newest
+    readable one of this run's directory (a run resumed where it stopped); under skip_finished=true, the newest one
+    that a job of this same config left when it was killed (a sweep started again continues it); else none."""
+    if cfg.ckpt_path and cfg.ckpt_path != "last":
         return cfg.ckpt_path, read_checkpoint(cfg.ckpt_path)
     directory = (cfg.callbacks or {}).get("model_checkpoint", {}).get("dirpath")
-    if directory is None:
-        raise ZooError("ckpt_path=last reads the checkpoints callbacks=default writes; this run keeps none")
-    return newest_readable_checkpoint(Path(directory))
+    if cfg.ckpt_path == "last":
+        if directory is None:
+            raise ZooError("ckpt_path=last reads the checkpoints callbacks=default writes; this run keeps none")
+        return newest_readable_checkpoint(Path(directory))
+    if cfg.skip_finished and directory is not None:
+        return interrupted_checkpoint(Path(directory), digest)
+    return None, {}
 
 
 # the constructor argument that names the run to continue, where a tracker does not call it `version`
@@ -96,15 +99,15 @@ def watches_a_metric(node: DictConfig) -> bool:
     return issubclass(target, (pl.callbacks.ModelCheckpoint, pl.callbacks.EarlyStopping))
 
 
-def build_callbacks(cfg: DictConfig, monitor: dict) -> list:
+def build_callbacks(cfg: DictConfig, monitor: dict, digest: str) -> list:
     """The callbacks group, where a ModelCheckpoint or EarlyStopping that names no metric watches `monitor` (the
     data set's own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for
-    resuming."""
+    resuming (which keeps `digest`, the config's, in each checkpoint)."""
     configured = build_all(cfg.callbacks, "callbacks", lambda node: (
         monitor if watches_a_metric(node) and node.get("monitor") is None else {}))
     averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
                  if cfg.optim.get("average_epochs") else [])
-    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(), *averaging]
+    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(digest), *averaging]
 
 
 def plain(node: DictConfig) -> dict:
@@ -129,14 +132,16 @@ def prepare(cfg: DictConfig, checkpoint: dict | None = None):
     return datamodule, task
 
 
-def train(cfg: DictConfig) -> tuple[dict, dict]:
+def train(cfg: DictConfig, digest: str | None = None) -> tuple[dict, dict]:
+    """Fit and test the run of `cfg`, whose config_digest is `digest`."""
+    digest = digest or config_digest(cfg)
     quiet_dependencies()
     split_threads_between_parallel_jobs()
     check_gpu_present(cfg.trainer.accelerator)
     # resolved here, so that summary.json and the trackers record the precision the run computed in
     cfg.trainer.precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
     cfg.trainer.enable_progress_bar = progress_bar_wanted(cfg.trainer.enable_progress_bar)
-    checkpoint_path, checkpoint = checkpoint_to_start_from(cfg)
+    checkpoint_path, checkpoint = checkpoint_to_start_from(cfg, digest)
     if not checkpoint_path and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
     datamodule, task = prepare(cfg, checkpoint)
@@ -146,7 +151,7 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
     task.skip_nonfinite = cfg.optim.skip_nonfinite
     objective = objective_name(cfg, datamodule)
     loggers = build_loggers(cfg, checkpoint)
-    callbacks = build_callbacks(cfg, monitor={"monitor": objective, "mode": datamodule.metric_mode})
+    callbacks = build_callbacks(cfg, {"monitor": objective, "mode": datamodule.metric_mode}, digest)
     trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks)
     checkpoints = trainer.checkpoint_callback
     metrics = {}
@@ -194,7 +199,7 @@ def run(cfg: DictConfig) -> float | None:
             return returned
     metrics, objects, error = {}, {}, None
     try:
-        metrics, objects = train(cfg)
+        metrics, objects = train(cfg, digest)
         return returned_metric(cfg, objects["datamodule"], metrics)
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
