@@ -14,7 +14,8 @@ import torch
 
 from tests.conftest import ROOT
 from tests.test_cli import zoo
-from zoo.run.checkpoints import interrupted_checkpoint, newest_readable_checkpoint
+from zoo.run.checkpoints import newest_readable_checkpoint
+from zoo.run.load import interrupted_run
 from zoo.errors import ZooError
 
 # a small GRU with dropout (its masks are random state a resumed run must restore) on the sunspots series
@@ -110,11 +111,12 @@ def test_a_sweep_started_again_continues_its_killed_job_from_its_last_checkpoint
 
 
 def test_a_checkpoint_of_another_config_is_not_continued(tmp_path):
-    torch.save({"callbacks": {"RunState": {"config_digest": "another"}}}, tmp_path / "last.ckpt")
-    assert interrupted_checkpoint(tmp_path, "this") == (None, {})
-    assert interrupted_checkpoint(tmp_path / "none", "this") == (None, {})
-    path, _ = interrupted_checkpoint(tmp_path, "another")
-    assert Path(path).name == "last.ckpt"
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
+    torch.save({"callbacks": {"RunState": {"config_digest": "another"}}}, checkpoints / "last.ckpt")
+    assert interrupted_run(tmp_path, checkpoints, "this") is None
+    assert interrupted_run(tmp_path, tmp_path / "none", "this") is None
+    assert interrupted_run(tmp_path, checkpoints, "another").checkpoint_path == checkpoints / "last.ckpt"
 
 
 def test_the_newest_readable_checkpoint_is_taken_and_none_is_a_clear_error(tmp_path):

@@ -6,7 +6,6 @@ the run itself: `--split test` with the run's own settings gives back the test f
 directory or checkpoint is one line on stderr and exit code 1.
 """
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,39 +28,27 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return arguments
 
 
-def run_config(run_dir: Path) -> dict:
-    try:
-        config = json.loads((run_dir / "summary.json").read_text())["config"]
-    except (OSError, ValueError, KeyError):
-        raise ZooError(f"{run_dir}: holds no summary.json of a zoo run; give the directory a run wrote") from None
-    if config["data"]["_target_"] != TRANSLATION:
-        raise ZooError(f"{run_dir}: a run on {config['data']['_target_']}, not on data=translation")
-    return config
-
-
-def weights_tested(run_dir: Path) -> Path:
-    """The checkpoint a run's test read: the mean of its last epochs where it kept one, else its last."""
-    averaged = run_dir / "averaged.ckpt"
-    return averaged if averaged.is_file() else run_dir / "checkpoints" / "last.ckpt"
-
-
-def load(config: dict, checkpoint_path: Path):
-    """The run's data module (its vocabulary from the checkpoint) and its task with the checkpoint's weights."""
+def load(run_dir: Path, checkpoint: Path | None):
+    """The run's config, its data module (its vocabulary from the checkpoint) and its task with the checkpoint's
+    weights."""
     # imported here: a wrong argument is answered without loading torch and lightning
     from hydra.utils import instantiate
 
-    from zoo.run.checkpoints import read_checkpoint
+    from zoo.run.load import load_run
     from zoo.tasks.translation import TranslationTask
 
-    checkpoint = read_checkpoint(checkpoint_path)
-    if "hyper_parameters" not in checkpoint or "vocab_size" not in checkpoint["hyper_parameters"]:
-        raise ZooError(f"{checkpoint_path}: not a checkpoint of a translation task")
+    saved = load_run(run_dir, checkpoint or "tested")
+    config = saved.config
+    if config["data"]["_target_"] != TRANSLATION:
+        raise ZooError(f"{run_dir}: a run on {config['data']['_target_']}, not on data=translation")
+    if "vocab_size" not in saved.checkpoint.get("hyper_parameters", {}):
+        raise ZooError(f"{saved.checkpoint_path}: not a checkpoint of a translation task")
     data = instantiate(config["data"])
-    data.load_state_dict(checkpoint.get(type(data).__qualname__, {}))
+    data.load_state_dict(saved.data_state(data))
     data.setup("test")
-    task = TranslationTask(**checkpoint["hyper_parameters"])
-    task.load_state_dict(checkpoint["state_dict"])
-    return data, task.eval()
+    task = TranslationTask(**saved.checkpoint["hyper_parameters"])
+    task.load_state_dict(saved.checkpoint["state_dict"])
+    return saved, data, task.eval()
 
 
 def score(data, task, split: str, decode: dict) -> dict[str, float]:
@@ -80,23 +67,21 @@ def score(data, task, split: str, decode: dict) -> dict[str, float]:
 
 def main(argv: list[str]) -> None:
     arguments = parse_arguments(argv)
-    config = run_config(arguments.run_dir)
-    checkpoint = arguments.checkpoint or weights_tested(arguments.run_dir)
-    decode = dict(config["decode"])
-    if arguments.beam_size is not None:
-        decode["beam_size"] = arguments.beam_size
-    if arguments.length_penalty is not None:
-        decode["length_penalty"] = arguments.length_penalty
-    data, task = load(config, checkpoint)
-    scores = score(data, task, arguments.split, decode)
-    pairs = len(data.pairs[arguments.split])
-    print(f"{arguments.split}: BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  ({pairs} pairs; "
-          f"beam {decode['beam_size']}, length penalty {decode['length_penalty']}; {checkpoint})")
-
-
-if __name__ == "__main__":
     try:
-        main(sys.argv[1:])
+        saved, data, task = load(arguments.run_dir, arguments.checkpoint)
+        decode = dict(saved.config["decode"])
+        if arguments.beam_size is not None:
+            decode["beam_size"] = arguments.beam_size
+        if arguments.length_penalty is not None:
+            decode["length_penalty"] = arguments.length_penalty
+        scores = score(data, task, arguments.split, decode)
     except ZooError as error:
         print(f"Error: {error}", file=sys.stderr)
         sys.exit(1)
+    pairs = len(data.pairs[arguments.split])
+    print(f"{arguments.split}: BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  ({pairs} pairs; "
+          f"beam {decode['beam_size']}, length penalty {decode['length_penalty']}; {saved.checkpoint_path})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -44,24 +44,6 @@ def newest_readable_checkpoint(directory: Path) -> tuple[str, dict]:
                    f"(python -m zoo <its overrides> hydra.run.dir=<its directory> ckpt_path=last)")
 
 
-def interrupted_checkpoint(directory: Path, digest: str) -> tuple[str | None, dict]:
-    """The newest readable checkpoint of `directory` where a run of the config `digest` wrote it (a job killed
-    before it finished), else none: a checkpoint of another config, or none readable, is no place to go on from."""
-    if not any(directory.glob("*.ckpt")):
-        return None, {}
-    try:
-        path, checkpoint = newest_readable_checkpoint(directory)
-    except ZooError as error:
-        log.warning("started afresh: %s", error)
-        return None, {}
-    written_by = checkpoint.get("callbacks", {}).get(RunState.__qualname__, {}).get("config_digest")
-    if written_by != digest:
-        log.warning("started afresh: %s holds a checkpoint of another config", directory)
-        return None, {}
-    log.info("resumed from %s, left by a run of this config that did not finish (skip_finished=true)", path)
-    return path, checkpoint
-
-
 def check_fits(checkpoint: dict, task: torch.nn.Module, path: str) -> None:
     """Refuse, in one line, a checkpoint whose weights do not fit the task built from this config (another
     architecture, width or vocabulary), before Lightning's wall of missing and unexpected keys."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
+from hydra.core.hydra_config import HydraConfig
 from hydra.errors import InstantiationException
 from hydra.utils import get_class, instantiate
 from lightning_fabric.utilities.exceptions import MisconfigurationException
@@ -20,12 +21,12 @@ from zoo.launch.parallelism import split_threads_between_parallel_jobs
 from zoo.run.accelerators import check_gpu_present, check_precision_fits, resolve_precision
 from zoo.run.budget import apply_budget, narrowest_under_budget
 from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
-from zoo.run.checkpoints import (RunState, check_fits, interrupted_checkpoint, newest_readable_checkpoint,
-                                 read_checkpoint, resumed_tracker_versions)
+from zoo.run.checkpoints import RunState, check_fits, resumed_tracker_versions
+from zoo.run.load import SavedRun, interrupted_run, load_run
 from zoo.run.console import log_test_table, progress_bar_wanted, quiet_dependencies, without_anonymous_setting
 from zoo.run.mlflow_store import make_stores
 from zoo.run.output_dir import WRITE_ERRORS, cannot_write
-from zoo.run.summary import chosen_options, config_digest, finished_objective, tracker_runs, write_summary
+from zoo.run.record import Summary, config_digest, finished_objective, write_summary
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +55,21 @@ def target_class(node: DictConfig) -> str:
     return node._target_.rsplit(".", 1)[-1]
 
 
-def checkpoint_to_start_from(cfg: DictConfig, digest: str) -> tuple[str | None, dict]:
-    """The path and contents of the checkpoint a run starts from: ckpt_path=PATH; ckpt_path=last, the newest
-    readable one of this run's directory (a run resumed where it stopped); under skip_finished=true, the newest one
-    that a job of this same config left when it was killed (a sweep started again continues it); else none."""
+def checkpoint_to_start_from(cfg: DictConfig, digest: str) -> SavedRun | None:
+    """The run and checkpoint a run starts from: ckpt_path=PATH; ckpt_path=last, the newest readable checkpoint of
+    this run's directory (a run resumed where it stopped); under skip_finished=true, the newest one that a job of
+    this same config left when it was killed (a sweep started again continues it); else none."""
+    run_dir = Path(cfg.paths.output_dir)
     if cfg.ckpt_path and cfg.ckpt_path != "last":
-        return cfg.ckpt_path, read_checkpoint(cfg.ckpt_path)
+        return load_run(run_dir, cfg.ckpt_path)
     directory = (cfg.callbacks or {}).get("model_checkpoint", {}).get("dirpath")
     if cfg.ckpt_path == "last":
         if directory is None:
             raise ZooError("ckpt_path=last reads the checkpoints callbacks=default writes; this run keeps none")
-        return newest_readable_checkpoint(Path(directory))
+        return load_run(run_dir, "last", Path(directory))
     if cfg.skip_finished and directory is not None:
-        return interrupted_checkpoint(Path(directory), digest)
-    return None, {}
+        return interrupted_run(run_dir, Path(directory), digest)
+    return None
 
 
 # the constructor argument that names the run to continue, where a tracker does not call it `version`
@@ -141,9 +143,10 @@ def train(cfg: DictConfig, digest: str | None = None) -> tuple[dict, dict]:
     # resolved here, so that summary.json and the trackers record the precision the run computed in
     cfg.trainer.precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
     cfg.trainer.enable_progress_bar = progress_bar_wanted(cfg.trainer.enable_progress_bar)
-    checkpoint_path, checkpoint = checkpoint_to_start_from(cfg, digest)
-    if not checkpoint_path and not cfg.train:
+    start = checkpoint_to_start_from(cfg, digest)
+    if start is None and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
+    checkpoint_path, checkpoint = (str(start.checkpoint_path), start.checkpoint) if start else (None, {})
     datamodule, task = prepare(cfg, checkpoint)
     check_precision_fits(cfg.trainer.precision, cfg.trainer.accelerator, task)
     if checkpoint:
@@ -238,8 +241,8 @@ def out_of_resources(failure: BaseException) -> ZooError | None:
 
 
 def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers, digest) -> Path:
-    path = write_summary(
-        cfg.paths.output_dir, cfg,
+    path = write_summary(cfg.paths.output_dir, Summary(
+        config=plain(cfg),
         status="failed" if error else "completed",
         error=error,
         model=cfg.model._target_.rsplit(".", 1)[-1],
@@ -254,8 +257,28 @@ def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, l
         wall_seconds=time.perf_counter() - started,
         trackers=tracker_runs(loggers),
         **recorded(trainer.callbacks if trainer else []),
-    )
+    ))
     for logger in loggers:
         if type(logger).__name__ == "MLFlowLogger":  # the record zoo.compare reads, beside the run in MLflow
             logger.experiment.log_artifact(logger.run_id, str(path))
     return path
+
+
+def tracker_runs(loggers) -> list[dict]:
+    """Name, id and directory of each tracker run (a wandb run can be read back with `wandb leet inspect`)."""
+    runs = []
+    for logger in loggers:
+        entry = {"tracker": type(logger).__name__, "id": str(logger.version), "path": logger.log_dir or logger.save_dir}
+        if type(logger).__name__ == "WandbLogger":
+            entry["path"] = str(Path(logger.experiment.dir).parent)
+        if type(logger).__name__ == "MLFlowLogger":  # the store `mlflow ui --backend-store-uri` opens
+            entry["path"] = logger.experiment.tracking_uri
+        runs.append(entry)
+    return runs
+
+
+def chosen_options() -> dict[str, str]:
+    """The option picked in each config group (model: lstm, data: sunspots, ...): the names zoo.compare labels a run
+    by, which the resolved config alone does not keep."""
+    choices = HydraConfig.get().runtime.choices
+    return {group: option for group, option in choices.items() if not group.startswith("hydra/")}
