@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import OmegaConf
 
 from tests.conftest import CONF, DATASETS, MODELS, compose_train
@@ -71,3 +71,13 @@ def test_a_yaml_extends_in_the_order_of_its_defaults_list(tmp_path):
     (tmp_path / "last.yaml").write_text("defaults:\n  - base@_here_\na: 2\nc: 2\n")
     assert yaml_values(tmp_path / "first.yaml") == {"a": 1, "c": 2, "b": 1}
     assert yaml_values(tmp_path / "last.yaml") == {"a": 2, "b": 1, "c": 2}
+
+
+@pytest.mark.parametrize("data", DATASETS)
+def test_each_data_set_names_its_task_in_its_yaml(data):
+    from zoo.tasks.base import ZooTask
+
+    cfg = compose_train([f"data={data}"])
+    assert issubclass(get_class(cfg.task._target_), ZooTask)
+    assert "task" not in cfg.data  # the data module's own knobs only
+    assert compose_train([f"data={data}", "task=translation"]).task._target_.endswith("TranslationTask")

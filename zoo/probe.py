@@ -161,13 +161,15 @@ def ladder(length: int) -> list[int]:
 
 def memory(arguments, overrides: list[str]) -> dict:
     from zoo.data.probes import ProbeData
-    from zoo.run.train import prepare, train
+    from zoo.run.assemble import assemble
+    from zoo.run.train import train
 
     arguments.out.mkdir(parents=True, exist_ok=True)
     cfg = compose_config(overrides, arguments.out / "run")
     label = arguments.label or default_label(overrides, cfg)
-    # initialisation: the task zoo.run.train trains, built the same way from the same seed, so the same weights
-    datamodule, task = prepare(cfg)
+    # initialisation: the task zoo.run.train trains, assembled the same way from the same seed, so the same weights
+    initial = assemble(cfg, trainer=False)
+    datamodule, task = initial.datamodule, initial.task
     if not isinstance(datamodule, ProbeData):
         raise ZooError(f"data={cfg.hydra.runtime.choices.data}: the memory probe reads a generated probe "
                        "(copy, recall, adding)")
@@ -176,12 +178,12 @@ def memory(arguments, overrides: list[str]) -> dict:
     metrics = {}
     if cfg.train:
         metrics, objects = train(cfg)
-        norms["trained"] = gradient_norms(objects["task"].cpu(), sequences)
+        norms["trained"] = gradient_norms(objects["assembly"].task.cpu(), sequences)
     else:
         norms["trained"] = norms["init"]
     write_csv(arguments.out / file_name(label), label, norms)
     figure = plot(arguments.out)
-    objective = cfg.optimized_metric or datamodule.metric
+    objective = initial.objective
     trained = f"; after training {objective} {metrics[objective]:.4g}" if objective in metrics else ""
     print(f"memory probe, {label}, data={cfg.hydra.runtime.choices.data}, T={sequences.shape[1]}{trained}")
     print(table(norms, ladder(sequences.shape[1])))

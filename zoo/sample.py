@@ -11,6 +11,8 @@ from pathlib import Path
 
 from zoo.errors import ZooError
 
+TEXT = "zoo.data.text.TextData"
+
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m zoo.sample", description=__doc__.split("\n\n")[0])
@@ -31,21 +33,25 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def load_language_model(run_dir: Path, checkpoint: Path | None = None):
-    """The LanguageModelTask of a data=text run, in eval mode, and its character vocabulary."""
+    """The LanguageModelTask of a data=text run, assembled from its config with the checkpoint's weights, in eval
+    mode, and its character vocabulary."""
     # imported here, not at the top: a wrong argument is answered without loading torch and lightning
+    from omegaconf import OmegaConf
+
     from zoo.data.text import TextData
+    from zoo.run.assemble import assemble
+    from zoo.run.checkpoints import check_fits
     from zoo.run.load import load_run
-    from zoo.tasks.language_model import LanguageModelTask
 
     saved = load_run(run_dir, checkpoint or "tested")
-    data = TextData()
-    data.load_state_dict(saved.data_state(data))  # as a run restores its vocabulary
-    if data.vocabulary is None or "hyper_parameters" not in saved.checkpoint:
+    if saved.config["data"]["_target_"] != TEXT or TextData.__qualname__ not in saved.checkpoint:
         raise ZooError(f"{saved.checkpoint_path}: not a checkpoint of a data=text language model "
                        f"(it holds no character vocabulary)")
-    task = LanguageModelTask(**saved.checkpoint["hyper_parameters"])
-    task.load_state_dict(saved.checkpoint["state_dict"])
-    return task.eval(), data.vocabulary
+    # the vocabulary comes from the checkpoint: the training text itself is not read again
+    run = assemble(OmegaConf.create(saved.config), saved, stage=None, trainer=False)
+    check_fits(saved.checkpoint, run.task, str(saved.checkpoint_path))
+    run.task.load_state_dict(saved.checkpoint["state_dict"])
+    return run.task.eval(), run.datamodule.vocabulary
 
 
 def sample(arguments: argparse.Namespace) -> str:

@@ -29,13 +29,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 
 
 def load(run_dir: Path, checkpoint: Path | None):
-    """The run's config, its data module (its vocabulary from the checkpoint) and its task with the checkpoint's
-    weights."""
+    """The run (its config), its data module (its vocabulary from the checkpoint) and its task with the
+    checkpoint's weights, assembled as the run assembled them."""
     # imported here: a wrong argument is answered without loading torch and lightning
-    from hydra.utils import instantiate
+    from omegaconf import OmegaConf
 
+    from zoo.run.assemble import assemble
+    from zoo.run.checkpoints import check_fits
     from zoo.run.load import load_run
-    from zoo.tasks.translation import TranslationTask
 
     saved = load_run(run_dir, checkpoint or "tested")
     config = saved.config
@@ -43,12 +44,10 @@ def load(run_dir: Path, checkpoint: Path | None):
         raise ZooError(f"{run_dir}: a run on {config['data']['_target_']}, not on data=translation")
     if "vocab_size" not in saved.checkpoint.get("hyper_parameters", {}):
         raise ZooError(f"{saved.checkpoint_path}: not a checkpoint of a translation task")
-    data = instantiate(config["data"])
-    data.load_state_dict(saved.data_state(data))
-    data.setup("test")
-    task = TranslationTask(**saved.checkpoint["hyper_parameters"])
-    task.load_state_dict(saved.checkpoint["state_dict"])
-    return saved, data, task.eval()
+    run = assemble(OmegaConf.create(config), saved, stage="test", trainer=False)
+    check_fits(saved.checkpoint, run.task, str(saved.checkpoint_path))
+    run.task.load_state_dict(saved.checkpoint["state_dict"])
+    return saved, run.datamodule, run.task.eval()
 
 
 def score(data, task, split: str, decode: dict) -> dict[str, float]:

@@ -54,7 +54,6 @@ class LabelledSequences:
 class LabelledSequenceData(ZooDataModule):
     """A classification data set: subclasses read their source in `load_splits`; the rest is here."""
 
-    task = "zoo.tasks.classification.ClassificationTask"
     metric = "val/accuracy"
     metric_mode = "max"
 

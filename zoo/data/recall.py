@@ -22,7 +22,6 @@ class RecallData(ProbeData):
     """Batches {"input": (B, 2 * n_pairs + lag + 2 * n_queries - 1) token ids, "target": same shape, the value at
     each query, IGNORE elsewhere}."""
 
-    task = "zoo.tasks.language_model.LanguageModelTask"
     metric = "val/accuracy"
     metric_mode = "max"
 

@@ -97,7 +97,6 @@ class OneStepForecastData(ZooDataModule):
     Subclasses say where the series comes from and how it is cut, in `read_split`.
     """
 
-    task = "zoo.tasks.forecasting.ForecastingTask"
     metric = "val/rmse"
     metric_mode = "min"
 

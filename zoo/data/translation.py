@@ -53,7 +53,6 @@ class TranslationData(ZooDataModule):
     """Batches {"source": (B, S), "target": (B, T), "index": (B,)}: source ends in [EOS], target is
     [BOS] ... [EOS]; `index` points into the split's raw text pairs (the references BLEU is scored against)."""
 
-    task = "zoo.tasks.translation.TranslationTask"
     metric = "val/loss"
 
     def __init__(self, path: str, format: str, source_column: int, target_column: int, max_pairs: int | None,

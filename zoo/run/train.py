@@ -1,61 +1,28 @@
-"""One run: seed, build the data set, its task around the chosen Backbone, the trackers and the Trainer from the
-config; fit; test; write summary.json; finish the tracker run."""
+"""One run: assembled from the config (zoo/run/assemble.py); fit; test; write summary.json; finish the tracker run."""
 import logging
 import sys
 import time
 from pathlib import Path
 
-import pytorch_lightning as pl
 import torch
 from hydra.core.hydra_config import HydraConfig
-from hydra.errors import InstantiationException
-from hydra.utils import get_class, instantiate
-from lightning_fabric.utilities.exceptions import MisconfigurationException
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import MissingMandatoryValue
+from omegaconf import DictConfig
 from pytorch_lightning.utilities import rank_zero_only
 
-from zoo.configurable import check_types
 from zoo.errors import ZooError
 from zoo.launch.parallelism import split_threads_between_parallel_jobs
-from zoo.run.accelerators import check_gpu_present, check_precision_fits, resolve_precision
-from zoo.run.budget import apply_budget, narrowest_under_budget
-from zoo.run.callbacks import AverageLastEpochs, PeakMemory, TrainingThroughput, ValidationHistory, recorded
-from zoo.run.checkpoints import RunState, check_fits, resumed_tracker_versions
+from zoo.run.assemble import Assembly, assemble
+from zoo.run.build import plain
+from zoo.run.callbacks import AverageLastEpochs, recorded
+from zoo.run.console import log_test_table, quiet_dependencies
 from zoo.run.load import SavedRun, interrupted_run, load_run
-from zoo.run.console import log_test_table, progress_bar_wanted, quiet_dependencies, without_anonymous_setting
-from zoo.run.mlflow_store import make_stores
 from zoo.run.output_dir import WRITE_ERRORS, cannot_write
 from zoo.run.record import Summary, config_digest, finished_objective, write_summary
 
 log = logging.getLogger(__name__)
 
 
-def build(node: DictConfig, what: str, **kwargs):
-    """instantiate(node), with a constructor's complaint about its values turned into a one-line error."""
-    try:
-        return instantiate(node, **kwargs)
-    except MissingMandatoryValue as error:
-        raise ZooError(f"{error.full_key} must be given (e.g. {error.full_key}=...)") from None
-    except InstantiationException as error:
-        cause = error.__cause__
-        if isinstance(cause, (ValueError, ZooError, MisconfigurationException)):
-            raise ZooError(f"{what}: {cause}") from None
-        raise
-
-
-def build_all(group: DictConfig | None, what: str, extra=lambda node: {}) -> list:
-    """Every `_target_` node of a group that holds several (loggers, callbacks); `extra(node)` gives the
-    arguments zoo fills in for a node."""
-    return [build(node, f"{what}.{name}", **extra(node))
-            for name, node in (group or {}).items() if node and "_target_" in node]
-
-
-def target_class(node: DictConfig) -> str:
-    return node._target_.rsplit(".", 1)[-1]
-
-
-def checkpoint_to_start_from(cfg: DictConfig, digest: str) -> SavedRun | None:
+def checkpoint_to_start_from(cfg: DictConfig) -> SavedRun | None:
     """The run and checkpoint a run starts from: ckpt_path=PATH; ckpt_path=last, the newest readable checkpoint of
     this run's directory (a run resumed where it stopped); under skip_finished=true, the newest one that a job of
     this same config left when it was killed (a sweep started again continues it); else none."""
@@ -68,94 +35,20 @@ def checkpoint_to_start_from(cfg: DictConfig, digest: str) -> SavedRun | None:
             raise ZooError("ckpt_path=last reads the checkpoints callbacks=default writes; this run keeps none")
         return load_run(run_dir, "last", Path(directory))
     if cfg.skip_finished and directory is not None:
-        return interrupted_run(run_dir, Path(directory), digest)
+        return interrupted_run(run_dir, Path(directory), config_digest(cfg))
     return None
 
 
-# the constructor argument that names the run to continue, where a tracker does not call it `version`
-RESUME_ARGUMENT = {"MLFlowLogger": "run_id"}
-
-
-def build_loggers(cfg: DictConfig, checkpoint: dict) -> list:
-    """The logger group's trackers, each holding the whole resolved config (so runs compare on any key); a resumed
-    run logs on into the tracker runs its checkpoint names."""
-    versions = resumed_tracker_versions(checkpoint)
-    make_stores(cfg.logger)
-    loggers = [without_anonymous_setting(logger) for logger in build_all(cfg.logger, "logger", lambda node: (
-        {RESUME_ARGUMENT.get(target_class(node), "version"): versions[target_class(node)]}
-        if target_class(node) in versions else {}))]
-    for logger in loggers:
-        # MLflow refuses to change a logged param, and a resumed run's config differs (ckpt_path): it keeps its own
-        if not (type(logger).__name__ == "MLFlowLogger" and "MLFlowLogger" in versions):
-            logger.log_hyperparams(plain(cfg))
-    return loggers
-
-
-def watches_a_metric(node: DictConfig) -> bool:
-    """A callback that watches a metric: Lightning's checkpointing or early stopping, or a subclass of either (a
-    user's own, zoo's plateau stop)."""
-    try:
-        target = get_class(node._target_)
-    except (ImportError, ValueError, AttributeError):  # not a class: building it says what is wrong
-        return False
-    return issubclass(target, (pl.callbacks.ModelCheckpoint, pl.callbacks.EarlyStopping))
-
-
-def build_callbacks(cfg: DictConfig, monitor: dict, digest: str) -> list:
-    """The callbacks group, where a ModelCheckpoint or EarlyStopping that names no metric watches `monitor` (the
-    data set's own), and the callbacks zoo always runs: the recorders summary.json reads back, and RunState for
-    resuming (which keeps `digest`, the config's, in each checkpoint)."""
-    configured = build_all(cfg.callbacks, "callbacks", lambda node: (
-        monitor if watches_a_metric(node) and node.get("monitor") is None else {}))
-    averaging = ([AverageLastEpochs(cfg.optim.average_epochs, str(Path(cfg.paths.output_dir) / "averaged.ckpt"))]
-                 if cfg.optim.get("average_epochs") else [])
-    return [*configured, TrainingThroughput(), ValidationHistory(), PeakMemory(), RunState(digest), *averaging]
-
-
-def plain(node: DictConfig) -> dict:
-    return OmegaConf.to_container(node, resolve=True)
-
-
-def prepare(cfg: DictConfig, checkpoint: dict | None = None):
-    """Seed, then the data module (set up for fitting) and the task around the backbone, as a run builds them:
-    the same seed gives the same initial weights. `checkpoint`: the one a run starts from, whose data state (a
-    vocabulary) the data module takes."""
-    check_types(cfg)
-    pl.seed_everything(cfg.seed, workers=True)
-    # fail on sizes that cannot work together before reading any data
-    build(cfg.model, "model", **narrowest_under_budget(cfg.model))
-    datamodule = build(cfg.data, "data")
-    datamodule.loader_options = {"num_workers": cfg.loader.workers, "pin_memory": cfg.loader.pin_memory}
-    # the checkpoint's vocabulary, not one fitted anew, must decode what its weights predict
-    datamodule.load_state_dict((checkpoint or {}).get(type(datamodule).__qualname__, {}))
-    datamodule.setup("fit")
-    apply_budget(cfg, datamodule)  # model.params -> model.d_model: the width depends on the data (its vocabulary)
-    task = datamodule.make_task(model=plain(cfg.model), optim=plain(cfg.optim), decode=plain(cfg.decode))
-    return datamodule, task
-
-
-def train(cfg: DictConfig, digest: str | None = None) -> tuple[dict, dict]:
-    """Fit and test the run of `cfg`, whose config_digest is `digest`."""
-    digest = digest or config_digest(cfg)
+def train(cfg: DictConfig) -> tuple[dict, dict]:
+    """Fit and test the run of `cfg`: its metrics, and its parts (the assembly)."""
     quiet_dependencies()
     split_threads_between_parallel_jobs()
-    check_gpu_present(cfg.trainer.accelerator)
-    # resolved here, so that summary.json and the trackers record the precision the run computed in
-    cfg.trainer.precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
-    cfg.trainer.enable_progress_bar = progress_bar_wanted(cfg.trainer.enable_progress_bar)
-    start = checkpoint_to_start_from(cfg, digest)
-    if start is None and not cfg.train:
+    saved = checkpoint_to_start_from(cfg)
+    if saved is None and not cfg.train:
         raise ZooError("train=false evaluates a checkpoint: give ckpt_path=PATH")
-    checkpoint_path, checkpoint = (str(start.checkpoint_path), start.checkpoint) if start else (None, {})
-    datamodule, task = prepare(cfg, checkpoint)
-    check_precision_fits(cfg.trainer.precision, cfg.trainer.accelerator, task)
-    if checkpoint:
-        check_fits(checkpoint, task, checkpoint_path)
-    task.skip_nonfinite = cfg.optim.skip_nonfinite
-    objective = objective_name(cfg, datamodule)
-    loggers = build_loggers(cfg, checkpoint)
-    callbacks = build_callbacks(cfg, {"monitor": objective, "mode": datamodule.metric_mode}, digest)
-    trainer = build(cfg.trainer, "trainer", logger=loggers or False, callbacks=callbacks)
+    run = assemble(cfg, saved)
+    checkpoint_path = str(saved.checkpoint_path) if saved else None
+    trainer, task, datamodule = run.trainer, run.task, run.datamodule
     checkpoints = trainer.checkpoint_callback
     metrics = {}
     if cfg.train:
@@ -163,10 +56,11 @@ def train(cfg: DictConfig, digest: str | None = None) -> tuple[dict, dict]:
         metrics.update(trainer.callback_metrics)
         if checkpoints and checkpoints.best_model_score is not None:
             # the score of the weights the test reads; the last epoch's may be worse
-            metrics[f"best/{objective}"] = checkpoints.best_model_score
+            metrics[f"best/{run.objective}"] = checkpoints.best_model_score
     if cfg.test:
         best = checkpoints.best_model_path if cfg.train and checkpoints else ""
-        averaged = next((callback.path for callback in callbacks if isinstance(callback, AverageLastEpochs)), None)
+        averaged = next((callback.path for callback in run.callbacks if isinstance(callback, AverageLastEpochs)),
+                        None)
         if cfg.train and averaged and Path(averaged).is_file():
             best = averaged
         trainer.test(task, datamodule=datamodule, ckpt_path=best or (None if cfg.train else checkpoint_path),
@@ -176,25 +70,19 @@ def train(cfg: DictConfig, digest: str | None = None) -> tuple[dict, dict]:
             log_test_table({name: float(value) for name, value in trainer.callback_metrics.items()
                             if not name.startswith(("train/", "val/"))})
     metrics = {name: float(value) for name, value in metrics.items()}
-    objects = {"datamodule": datamodule, "task": task, "trainer": trainer, "loggers": loggers}
-    return metrics, objects
+    return metrics, {"assembly": run}
 
 
-def objective_name(cfg: DictConfig, datamodule) -> str:
-    return cfg.optimized_metric or datamodule.metric
-
-
-def returned_metric(cfg: DictConfig, datamodule, metrics: dict) -> float | None:
+def returned_metric(run: Assembly, metrics: dict) -> float | None:
     """What a sweeper optimises: the best checkpoint's score, or the last validation's where none was kept."""
-    objective = objective_name(cfg, datamodule)
-    return metrics.get(f"best/{objective}", metrics.get(objective))
+    return metrics.get(f"best/{run.objective}", metrics.get(run.objective))
 
 
 def run(cfg: DictConfig) -> float | None:
     """train(), always followed by summary.json and the end of the tracker run (so that the next job of a
     multirun opens a run of its own). Returns the metric a sweeper optimises."""
     started = time.perf_counter()
-    digest = config_digest(cfg)  # before training, which fills in the budget's width and the precision
+    digest = config_digest(cfg)
     if cfg.skip_finished:
         finished, returned = finished_objective(cfg.paths.output_dir, digest)
         if finished:
@@ -202,8 +90,8 @@ def run(cfg: DictConfig) -> float | None:
             return returned
     metrics, objects, error = {}, {}, None
     try:
-        metrics, objects = train(cfg, digest)
-        return returned_metric(cfg, objects["datamodule"], metrics)
+        metrics, objects = train(cfg)
+        return returned_metric(objects["assembly"], metrics)
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
         resource_error = out_of_resources(failure)
@@ -211,13 +99,10 @@ def run(cfg: DictConfig) -> float | None:
             raise
         raise resource_error from None
     finally:
-        task, trainer = objects.get("task"), objects.get("trainer")
-        datamodule = objects.get("datamodule")
         summary = None
         try:
             if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
-                summary = write_run_summary(cfg, started, error, metrics, task, trainer, datamodule,
-                                            objects.get("loggers", []), digest)
+                summary = write_run_summary(cfg, objects.get("assembly"), started, error, metrics, digest)
         except OSError as failure:
             if error is None:
                 raise cannot_write(failure) from None
@@ -240,16 +125,20 @@ def out_of_resources(failure: BaseException) -> ZooError | None:
     return None
 
 
-def write_run_summary(cfg, started, error, metrics, task, trainer, datamodule, loggers, digest) -> Path:
+def write_run_summary(cfg: DictConfig, run: Assembly | None, started: float, error: str | None, metrics: dict,
+                      digest: str) -> Path:
+    """summary.json of a run, finished or failed; `run` is None where it failed before it was assembled."""
+    task, trainer = (run.task, run.trainer) if run else (None, None)
+    loggers = run.loggers if run else []
     path = write_summary(cfg.paths.output_dir, Summary(
-        config=plain(cfg),
+        config=run.config if run else plain(cfg),
         status="failed" if error else "completed",
         error=error,
         model=cfg.model._target_.rsplit(".", 1)[-1],
         options=chosen_options(),
         metrics=metrics,
-        objective={"name": objective_name(cfg, datamodule), "mode": datamodule.metric_mode} if datamodule else None,
-        returned=returned_metric(cfg, datamodule, metrics) if datamodule and not error else None,
+        objective={"name": run.objective, "mode": run.datamodule.metric_mode} if run else None,
+        returned=returned_metric(run, metrics) if run and not error else None,
         config_digest=digest,
         parameters=sum(p.numel() for p in task.parameters()) if task else None,
         steps=trainer.global_step if trainer else None,
