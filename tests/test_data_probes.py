@@ -11,7 +11,8 @@ from zoo.data.copy import CopyData
 from zoo.data.recall import FILLER, RecallData
 from zoo.errors import ZooError
 from zoo.tasks.forecasting import ForecastingTask
-from zoo.tasks.language_model import IGNORE, LanguageModelTask
+from zoo.tasks.language_model import LanguageModelTask
+from zoo.tokens import IGNORE
 
 SIZES = {"n_train": 64, "n_val": 32, "n_test": 2000, "batch_size": 16}
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from zoo.data.parallel_corpus import read_ding, read_tsv
 from zoo.data.reading import read_text
 from zoo.data.series import LARGEST, SeriesData, read_series_csv
-from zoo.data.subwords import BOS, EOS
+from zoo.tokens import BOS, EOS
 from zoo.data.text import TextData
 from zoo.data.translation import TranslationData
 from zoo.errors import ZooError

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from tests.conftest import DING
 from zoo.data.parallel_corpus import (_alternatives, ding_entries, ding_phrase_pairs, read_ding,
                                       read_parallel_corpus, read_tsv)
-from zoo.data.subwords import BOS, EOS, UNK
+from zoo.tokens import BOS, EOS, UNK
 from zoo.data.translation import SampledLengthBatches, TranslationData, split_pairs
 from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError

@@ -53,7 +53,7 @@ def load(run_dir: Path, checkpoint: Path | None):
 def score(data, task, split: str, decode: dict) -> dict[str, float]:
     import torch
 
-    from zoo.tasks.translation import corpus_scores
+    from zoo.metrics import corpus_scores
 
     hypotheses, references = [], []
     with torch.no_grad():

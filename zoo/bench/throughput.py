@@ -20,7 +20,8 @@ from zoo.bench.sizes import MODELS, Sizes, backbone_config
 from zoo.bench.timing import finished, figure_table
 from zoo.run.callbacks import PeakMemory, TrainingThroughput, ValidationHistory
 from zoo.config import OptimConfig, TrainerConfig
-from zoo.tasks.language_model import IGNORE, LanguageModelTask
+from zoo.tasks.language_model import LanguageModelTask
+from zoo.tokens import IGNORE
 
 
 def language_model(name: str, sizes: Sizes) -> LanguageModelTask:

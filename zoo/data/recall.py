@@ -13,7 +13,7 @@ import torch
 
 from zoo.data.probes import ProbeData, chance
 from zoo.errors import ZooError
-from zoo.tasks.language_model import IGNORE
+from zoo.tokens import IGNORE
 
 FILLER = 0
 
