@@ -12,6 +12,23 @@ import zoo.config  # noqa: F401  (registers the config schemas)
 from zoo.configurable import CONF_DIR, options
 
 
+# the command-line tools beside `python -m zoo`: module, console script ([project.scripts]), arguments and purpose
+TOOLS = (
+    ("zoo.compare", "zoo-compare", "DIR", "leaderboard, plots and report.html of every run under DIR"),
+    ("zoo.compare.replay", "zoo-replay", "DIR [--patience N ...]", "what a tighter stop rule would have done"),
+    ("zoo.sample", "zoo-sample", "RUN_DIR --prompt TEXT", "continue a prompt with a data=text run's model"),
+    ("zoo.score_translation", "zoo-score-translation", "RUN_DIR [--split test]", "BLEU and chrF of a translation run"),
+    ("zoo.probe", "zoo-probe", "memory model=... data=...", "how far back the gradient reaches"),
+    ("zoo.bench", "zoo-bench", "[--quick] [--sections ...]", "throughput, kernels, decoding, start-up, memory"),
+)
+
+
+def tool_lines() -> str:
+    calls = [(f"python -m {module} {arguments}", f"({script}) {purpose}") for module, script, arguments, purpose in TOOLS]
+    width = max(len(call) for call, _ in calls)
+    return "\n".join(f"{call:<{width}}  {what}" for call, what in calls)
+
+
 def config_groups(overrides: list[str]) -> str:
     """`group: option, option` lines, as Hydra's help lists them; a user's options on hydra.searchpath included.
     A group with no options of its own (experiment_setting, whose options an experiment picks by the model and the data set) is left
@@ -28,7 +45,8 @@ def print_help(overrides: list[str]) -> None:
     template = cfg.hydra.help.template  # conf/hydra/default.yaml's header and footer, inside Hydra's own template
     with open_dict(cfg):
         del cfg["hydra"]
-    page = template.replace("$APP_CONFIG_GROUPS", groups).replace("$CONFIG", OmegaConf.to_yaml(cfg))
+    page = (template.replace("$ZOO_TOOLS", tool_lines()).replace("$APP_CONFIG_GROUPS", groups)
+            .replace("$CONFIG", OmegaConf.to_yaml(cfg)))
     print(page)
 
 

@@ -17,10 +17,9 @@ log-scale norm against k.
 import argparse
 import csv
 import re
-import sys
 from pathlib import Path
 
-from zoo.errors import ZooError
+from zoo.errors import ZooError, command_line_tool
 from zoo.markdown_table import markdown_table
 
 USAGE = ("python -m zoo.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
@@ -191,6 +190,7 @@ def memory(arguments, overrides: list[str]) -> dict:
     return norms
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m zoo.probe", usage=USAGE, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -202,12 +202,8 @@ def main(argv: list[str]) -> None:
     unknown = [override for override in overrides if "=" not in override]
     if unknown:
         parser.error(f"not a key=value override: {' '.join(unknown)}")
-    try:
-        memory(arguments, overrides)
-    except ZooError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        sys.exit(1)
+    memory(arguments, overrides)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

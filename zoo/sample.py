@@ -6,10 +6,9 @@ Prints the prompt and its continuation. Exit codes: 0 done, 1 failed (a director
 model, a prompt it cannot read), 2 bad usage.
 """
 import argparse
-import sys
 from pathlib import Path
 
-from zoo.errors import ZooError
+from zoo.errors import ZooError, command_line_tool
 
 TEXT = "zoo.data.text.TextData"
 
@@ -68,14 +67,10 @@ def sample(arguments: argparse.Namespace) -> str:
     return arguments.prompt + vocabulary.decode(generated[0].tolist())
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
-    arguments = parse_arguments(argv)
-    try:
-        print(sample(arguments))
-    except ZooError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        sys.exit(1)
+    print(sample(parse_arguments(argv)))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -3,13 +3,12 @@ decode a held-out split of a finished data=translation run with the weights its 
 
 Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
 the run itself: `--split test` with the run's own settings gives back the test figures of its summary.json. A wrong
-directory or checkpoint is one line on stderr and exit code 1.
+directory or checkpoint is one line on stderr and exit code 1; bad usage exits with 2.
 """
 import argparse
-import sys
 from pathlib import Path
 
-from zoo.errors import ZooError
+from zoo.errors import ZooError, command_line_tool
 
 TRANSLATION = "zoo.data.translation.TranslationData"
 
@@ -64,23 +63,20 @@ def score(data, task, split: str, decode: dict) -> dict[str, float]:
     return corpus_scores(hypotheses, references)
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
     arguments = parse_arguments(argv)
-    try:
-        saved, data, task = load(arguments.run_dir, arguments.checkpoint)
-        decode = dict(saved.config["decode"])
-        if arguments.beam_size is not None:
-            decode["beam_size"] = arguments.beam_size
-        if arguments.length_penalty is not None:
-            decode["length_penalty"] = arguments.length_penalty
-        scores = score(data, task, arguments.split, decode)
-    except ZooError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        sys.exit(1)
+    saved, data, task = load(arguments.run_dir, arguments.checkpoint)
+    decode = dict(saved.config["decode"])
+    if arguments.beam_size is not None:
+        decode["beam_size"] = arguments.beam_size
+    if arguments.length_penalty is not None:
+        decode["length_penalty"] = arguments.length_penalty
+    scores = score(data, task, arguments.split, decode)
     pairs = len(data.pairs[arguments.split])
     print(f"{arguments.split}: BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  ({pairs} pairs; "
           f"beam {decode['beam_size']}, length penalty {decode['length_penalty']}; {saved.checkpoint_path})")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -33,6 +33,7 @@ from zoo.compare.ladder import ladder_markdown, ladders
 from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows_of, write_csv
 from zoo.compare.runs import read_runs
 from zoo.compare.report_html import write_report
+from zoo.errors import ZooError, command_line_tool
 
 USAGE = "python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...]   (DIR: a sweep directory, or outputs/)"
 
@@ -41,7 +42,7 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     """Write the leaderboard, plots and report.html into directory; returns the Markdown."""
     runs = read_runs(directory)
     if not runs:
-        raise SystemExit(f"Error: no summary.json under {directory}")
+        raise ZooError(f"no summary.json under {directory}")
     for run in runs:
         for key in same:
             run.settings.pop(key, None)
@@ -57,6 +58,7 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     return text
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m zoo.compare", usage=USAGE)
     parser.add_argument("directory", type=Path)
@@ -67,6 +69,6 @@ def main(argv: list[str]) -> None:
                         help="settings read as one value, comma-separated: runs that differ only in them share a row")
     arguments = parser.parse_args(argv)
     if not arguments.directory.is_dir():
-        raise SystemExit(f"usage: {USAGE}")
+        parser.error(f"{arguments.directory} is not a directory")
     print(compare(arguments.directory, *(tuple(key for key in option.split(",") if key)
                                          for option in (arguments.tune, arguments.same))))
