@@ -43,6 +43,7 @@ def test_every_pair_trains_one_step(model, data, compose_in, tmp_path):
                      *small(data, tmp_path))
     assert instantiate(cfg.model).d_model == 32
     objective = run(cfg)
+    assert OmegaConf.is_readonly(cfg)  # the run built everything without writing into its config
     summary = json.loads(Path(tmp_path / "summary.json").read_text())
     assert summary["status"] == "completed"
     assert objective == summary["metrics"][summary["objective"]["name"]]  # fast_dev_run keeps no best checkpoint

@@ -6,7 +6,7 @@ import sys
 
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
-from omegaconf import OmegaConf, open_dict
+from omegaconf import OmegaConf
 
 import zoo.config  # noqa: F401  (registers the config schemas)
 from zoo.configurable import CONF_DIR, options
@@ -42,11 +42,10 @@ def print_help(overrides: list[str]) -> None:
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("train", overrides=overrides, return_hydra_config=True)
         groups = config_groups(overrides)
-    template = cfg.hydra.help.template  # conf/hydra/default.yaml's header and footer, inside Hydra's own template
-    with open_dict(cfg):
-        del cfg["hydra"]
+    template = cfg.hydra.help.template  # conf/hydra/default.yaml's page: header, tools, groups, config, footer
+    shown = OmegaConf.masked_copy(cfg, [key for key in cfg if key != "hydra"])
     page = (template.replace("$ZOO_TOOLS", tool_lines()).replace("$APP_CONFIG_GROUPS", groups)
-            .replace("$CONFIG", OmegaConf.to_yaml(cfg)))
+            .replace("$CONFIG", OmegaConf.to_yaml(shown)))
     print(page)
 
 

@@ -31,11 +31,11 @@ STAGES = ("init", "trained")
 
 def compose_config(overrides: list[str], output_dir: Path):
     """The config `python -m zoo OVERRIDES` composes, with its run directory at output_dir, installed as the
-    current Hydra config (the trackers' names and zoo.run.train read it)."""
+    current Hydra config (the trackers' names and zoo.run.train read it); read-only, as a run's is."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.hydra_config import HydraConfig
-    from omegaconf import open_dict
+    from omegaconf import OmegaConf
 
     import zoo.config  # noqa: F401  (registers the config schemas)
     from zoo.configurable import CONF_DIR
@@ -43,12 +43,11 @@ def compose_config(overrides: list[str], output_dir: Path):
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
         # Lightning's own checkpoint, where callbacks=none leaves it, goes into the run directory, not the cwd
-        cfg = compose("train", overrides=[*DEFAULTS, f"trainer.default_root_dir={output_dir}", *overrides],
+        cfg = compose("train", overrides=[*DEFAULTS, f"trainer.default_root_dir={output_dir}", *overrides,
+                                          f"hydra.runtime.output_dir={output_dir}", "hydra.job.num=0"],
                       return_hydra_config=True)
-    with open_dict(cfg):
-        cfg.hydra.runtime.output_dir = str(output_dir)
-        cfg.hydra.job.num = 0
     HydraConfig.instance().set_config(cfg)
+    OmegaConf.set_readonly(cfg, True)
     return cfg
 
 

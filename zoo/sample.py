@@ -47,7 +47,7 @@ def load_language_model(run_dir: Path, checkpoint: Path | None = None):
         raise ZooError(f"{saved.checkpoint_path}: not a checkpoint of a data=text language model "
                        f"(it holds no character vocabulary)")
     # the vocabulary comes from the checkpoint: the training text itself is not read again
-    run = assemble(OmegaConf.create(saved.config), saved, stage=None, trainer=False)
+    run = assemble(OmegaConf.create(saved.config, flags={"readonly": True}), saved, stage=None, trainer=False)
     check_fits(saved.checkpoint, run.task, str(saved.checkpoint_path))
     run.task.load_state_dict(saved.checkpoint["state_dict"])
     return run.task.eval(), run.datamodule.vocabulary

@@ -43,7 +43,7 @@ def load(run_dir: Path, checkpoint: Path | None):
         raise ZooError(f"{run_dir}: a run on {config['data']['_target_']}, not on data=translation")
     if "vocab_size" not in saved.checkpoint.get("hyper_parameters", {}):
         raise ZooError(f"{saved.checkpoint_path}: not a checkpoint of a translation task")
-    run = assemble(OmegaConf.create(config), saved, stage="test", trainer=False)
+    run = assemble(OmegaConf.create(config, flags={"readonly": True}), saved, stage="test", trainer=False)
     check_fits(saved.checkpoint, run.task, str(saved.checkpoint_path))
     run.task.load_state_dict(saved.checkpoint["state_dict"])
     return saved, run.datamodule, run.task.eval()

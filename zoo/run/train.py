@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.errors import ZooError
@@ -80,7 +80,9 @@ def returned_metric(run: Assembly, metrics: dict) -> float | None:
 
 def run(cfg: DictConfig) -> float | None:
     """train(), always followed by summary.json and the end of the tracker run (so that the next job of a
-    multirun opens a run of its own). Returns the metric a sweeper optimises."""
+    multirun opens a run of its own). Returns the metric a sweeper optimises. The config stays as composed: what
+    the run decides later (a budget's width, the precision) is passed to what it builds, never written into it."""
+    OmegaConf.set_readonly(cfg, True)
     started = time.perf_counter()
     digest = config_digest(cfg)
     if cfg.skip_finished:
