@@ -11,7 +11,7 @@ from omegaconf import OmegaConf
 
 from tests.conftest import CONF, DATASETS, MODELS, compose_train
 from zoo.configurable import options, yaml_values
-from zoo.run.train import run
+from zoo.run.job import run
 
 
 def small(data: str, tmp_path) -> list[str]:

@@ -1,5 +1,5 @@
 """data=text: the split, the vocabulary, the windows, the unigram reference and the reader's errors; then a model
-trained end to end with `python -m zoo` and sampled with `python -m zoo.sample`."""
+trained end to end with `python -m zoo` and sampled with `python -m zoo.cli.sample`."""
 import math
 import os
 import random
@@ -13,7 +13,7 @@ import torch
 from tests.conftest import ROOT
 from zoo.data.text import UNKNOWN, TextData, read_fortunes, split_fortunes
 from zoo.errors import ZooError
-from zoo.sample import load_language_model, main
+from zoo.cli.sample import load_language_model, main
 
 LENGTH = 8
 
@@ -152,7 +152,7 @@ def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_sample_prints_the_prompt_and_its_continuation(run_dir):
-    result = run_module("zoo.sample", str(run_dir), "--prompt", "The ", "--length", "50")
+    result = run_module("zoo.cli.sample", str(run_dir), "--prompt", "The ", "--length", "50")
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("The ") and len(result.stdout) == len("The ") + 50 + len("\n")
 
@@ -174,7 +174,7 @@ def sample_error(capsys, code: int, *argv: str) -> str:
     if code == 1:  # failed: one line
         assert error.count("\n") == 1 and error.startswith("Error: ")
     else:  # bad usage: argparse's usage, then the error in its last line
-        assert error.strip().splitlines()[-1].startswith("python -m zoo.sample: error: ")
+        assert error.strip().splitlines()[-1].startswith("python -m zoo.cli.sample: error: ")
     return error
 
 

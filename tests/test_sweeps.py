@@ -23,7 +23,7 @@ from zoo.errors import ZooError
 from zoo.launch.parallelism import parallel_jobs, threads_per_job
 from zoo.run.assemble import watches_a_metric
 from zoo.run.build import build_task, plain
-from zoo.run.train import run
+from zoo.run.job import run
 
 EXPERIMENTS = sorted(path.stem for path in (CONF / "experiment").glob("*.yaml"))
 DEBUG_SIZES = ["debug=default", "data=copy", "++trainer.fast_dev_run=true"]

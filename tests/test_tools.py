@@ -10,7 +10,7 @@ import tomllib
 import pytest
 
 from tests.conftest import ROOT
-from zoo.help import TOOLS
+from zoo.cli.help import TOOLS
 
 MODULES = [module for module, *_ in TOOLS]
 
@@ -31,7 +31,8 @@ def test_each_tool_answers_help_and_refuses_an_unknown_flag_as_bad_usage(module)
 
 
 @pytest.mark.parametrize("module,args", [
-    ("zoo.compare", []), ("zoo.compare.replay", []), ("zoo.sample", ["--prompt", "a"]), ("zoo.score_translation", []),
+    ("zoo.compare", []), ("zoo.compare.replay", []), ("zoo.cli.sample", ["--prompt", "a"]),
+    ("zoo.cli.score_translation", []),
 ])
 def test_a_directory_that_holds_no_run_is_a_failure_in_one_line(module, args, tmp_path):
     result = tool(module, str(tmp_path), *args)

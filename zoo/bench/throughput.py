@@ -97,7 +97,7 @@ def lightning_fit(task: LanguageModelTask, loader: DataLoader, device: str = "cp
     """zoo's trainer defaults, less what a benchmark must not do (write logs or checkpoints, validate), with the
     recorders zoo's runs always add."""
     clock = StepClock()
-    lightning_knows = inspect.signature(pl.Trainer).parameters  # zoo's own trainer keys are read by zoo.run.train
+    lightning_knows = inspect.signature(pl.Trainer).parameters  # zoo's own trainer keys are read by zoo.run.assemble
     options = {key: value for key, value in asdict(TrainerConfig()).items() if key in lightning_knows}
     with tempfile.TemporaryDirectory() as scratch:
         options.update(

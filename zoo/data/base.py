@@ -1,4 +1,5 @@
-"""What every zoo data set declares: its metric, its baselines, and what its task (which its YAML names) must know of it."""
+"""What every zoo data set declares: its metric, its baselines, and what its task (which its YAML names) must know
+of it."""
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader

@@ -1,6 +1,6 @@
 """A run put together from its composed config, in one place: the data module, the task around its backbone, the
-trackers, the callbacks and the Trainer. Training and its resume, zoo.sample, zoo.score_translation and zoo.probe
-all build their runs through `assemble`."""
+trackers, the callbacks and the Trainer. Training and its resume, and the tools zoo.cli.sample,
+zoo.cli.score_translation and zoo.cli.probe, all build their runs through `assemble`."""
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,5 +1,6 @@
 """A run read back from its directory: its config (summary.json), a checkpoint, and the data module's state that
-checkpoint carries (a fitted vocabulary). Training's resume, zoo.sample and zoo.score_translation all start here."""
+checkpoint carries (a fitted vocabulary). Training's resume, zoo.cli.sample and zoo.cli.score_translation all
+start here."""
 import logging
 from dataclasses import dataclass
 from pathlib import Path

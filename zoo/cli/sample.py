@@ -1,4 +1,4 @@
-"""`python -m zoo.sample RUN_DIR --prompt TEXT [--length 200] [--temperature 0.8] [--seed 0] [--checkpoint PATH]`:
+"""`python -m zoo.cli.sample RUN_DIR --prompt TEXT [--length 200] [--temperature 0.8] [--seed 0] [--checkpoint PATH]`:
 continue a prompt with a character language model trained on data=text, one character at a time through the
 backbone's `step`.
 
@@ -14,7 +14,7 @@ TEXT = "zoo.data.text.TextData"
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m zoo.sample", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m zoo.cli.sample", description=__doc__.split("\n\n")[0])
     parser.add_argument("run_dir", type=Path, help="the directory a data=text run wrote (its summary.json)")
     parser.add_argument("--prompt", required=True, help="the text to continue")
     parser.add_argument("--length", type=int, default=200, help="characters to generate (default 200)")

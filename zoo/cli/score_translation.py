@@ -1,4 +1,4 @@
-"""`python -m zoo.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]`:
+"""`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]`:
 decode a held-out split of a finished data=translation run with the weights its test read, and print BLEU and chrF.
 
 Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
@@ -14,7 +14,7 @@ TRANSLATION = "zoo.data.translation.TranslationData"
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m zoo.score_translation", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m zoo.cli.score_translation", description=__doc__.split("\n\n")[0])
     parser.add_argument("run_dir", type=Path, help="the directory a data=translation run wrote (its summary.json)")
     parser.add_argument("--split", choices=("val", "test"), default="val")
     parser.add_argument("--beam-size", type=int, help="default: the run's decode.beam_size")

@@ -1,9 +1,9 @@
-"""`python -m zoo.probe memory [--sequences 8] [--out DIR] [--label NAME] model=... data=... [overrides]`: how far
+"""`python -m zoo.cli.probe memory [--sequences 8] [--out DIR] [--label NAME] model=... data=... [overrides]`: how far
 back the gradient reaches.
 
 For the last output of the backbone, y_T, and each earlier input x_{T-k} (the task's embedding of the token k steps
 back), the probe measures the Jacobian's Frobenius norm ||dy_T / dx_{T-k}||, averaged over a few test sequences:
-once at initialisation and once after training (zoo.run.train's own run of the composed config). It is the
+once at initialisation and once after training (zoo.run.fit's own run of the composed config). It is the
 vanishing-gradient picture of the classic lecture: a fixed window cuts off exactly at its width, a tanh RNN decays
 geometrically, a ReLU RNN (model.act=relu) may grow instead, gates and a linear state carry further, attention
 reaches every position.
@@ -22,7 +22,7 @@ from pathlib import Path
 from zoo.errors import ZooError, command_line_tool
 from zoo.markdown_table import markdown_table
 
-USAGE = ("python -m zoo.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
+USAGE = ("python -m zoo.cli.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
          "[hydra overrides]")
 # what the probe runs on unless the command line says otherwise
 DEFAULTS = ["experiment=long_range", "logger=none", "callbacks=none", "test=false"]
@@ -31,7 +31,7 @@ STAGES = ("init", "trained")
 
 def compose_config(overrides: list[str], output_dir: Path):
     """The config `python -m zoo OVERRIDES` composes, with its run directory at output_dir, installed as the
-    current Hydra config (the trackers' names and zoo.run.train read it); read-only, as a run's is."""
+    current Hydra config (the trackers' names and zoo.run.fit read it); read-only, as a run's is."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.hydra_config import HydraConfig
@@ -160,12 +160,12 @@ def ladder(length: int) -> list[int]:
 def memory(arguments, overrides: list[str]) -> dict:
     from zoo.data.probes import ProbeData
     from zoo.run.assemble import assemble
-    from zoo.run.train import train
+    from zoo.run.fit import train
 
     arguments.out.mkdir(parents=True, exist_ok=True)
     cfg = compose_config(overrides, arguments.out / "run")
     label = arguments.label or default_label(overrides, cfg)
-    # initialisation: the task zoo.run.train trains, assembled the same way from the same seed, so the same weights
+    # initialisation: the task zoo.run.fit trains, assembled the same way from the same seed, so the same weights
     initial = assemble(cfg, trainer=False)
     datamodule, task = initial.datamodule, initial.task
     if not isinstance(datamodule, ProbeData):
@@ -191,7 +191,7 @@ def memory(arguments, overrides: list[str]) -> dict:
 
 @command_line_tool
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m zoo.probe", usage=USAGE, description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m zoo.cli.probe", usage=USAGE, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("probe", choices=["memory"])
     parser.add_argument("--sequences", type=int, default=8, help="test sequences averaged over (default 8)")
