@@ -175,8 +175,8 @@ def memory(arguments, overrides: list[str]) -> dict:
     norms = {"init": gradient_norms(task, sequences)}
     metrics = {}
     if cfg.train:
-        metrics, objects = train(cfg)
-        norms["trained"] = gradient_norms(objects["assembly"].task.cpu(), sequences)
+        metrics, trained = train(cfg)
+        norms["trained"] = gradient_norms(trained.task.cpu(), sequences)
     else:
         norms["trained"] = norms["init"]
     write_csv(arguments.out / file_name(label), label, norms)

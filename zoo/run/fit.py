@@ -31,8 +31,8 @@ def checkpoint_to_start_from(cfg: DictConfig) -> SavedRun | None:
     return None
 
 
-def train(cfg: DictConfig) -> tuple[dict, dict]:
-    """Fit and test the run of `cfg`: its metrics, and its parts (the assembly)."""
+def train(cfg: DictConfig) -> tuple[dict, Assembly]:
+    """Fit and test the run of `cfg`: its metrics, and its parts."""
     quiet_dependencies()
     split_threads_between_parallel_jobs()
     saved = checkpoint_to_start_from(cfg)
@@ -62,7 +62,7 @@ def train(cfg: DictConfig) -> tuple[dict, dict]:
             log_test_table({name: float(value) for name, value in trainer.callback_metrics.items()
                             if not name.startswith(("train/", "val/"))})
     metrics = {name: float(value) for name, value in metrics.items()}
-    return metrics, {"assembly": run}
+    return metrics, run
 
 
 def returned_metric(run: Assembly, metrics: dict) -> float | None:

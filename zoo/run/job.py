@@ -33,10 +33,10 @@ def run(cfg: DictConfig) -> float | None:
         if finished:
             log.info("skipped: %s holds a finished run of this config (skip_finished=true)", cfg.paths.output_dir)
             return returned
-    metrics, objects, error = {}, {}, None
+    metrics, run_parts, error = {}, None, None
     try:
-        metrics, objects = train(cfg)
-        return returned_metric(objects["assembly"], metrics)
+        metrics, run_parts = train(cfg)
+        return returned_metric(run_parts, metrics)
     except BaseException as failure:
         error = f"{type(failure).__name__}: {failure}"
         resource_error = out_of_resources(failure)
@@ -47,7 +47,7 @@ def run(cfg: DictConfig) -> float | None:
         summary = None
         try:
             if rank_zero_only.rank == 0:  # the further ranks of a ddp run report through rank 0
-                summary = write_run_summary(cfg, objects.get("assembly"), started, error, metrics, digest)
+                summary = write_run_summary(cfg, run_parts, started, error, metrics, digest)
         except OSError as failure:
             if error is None:
                 raise cannot_write(failure) from None
