@@ -10,6 +10,7 @@ from hydra.utils import get_class
 from omegaconf import DictConfig
 
 from zoo.configurable import check_types
+from zoo.errors import ZooError
 from zoo.run.accelerators import check_gpu_present, check_precision_fits, resolve_precision
 from zoo.run.budget import apply_budget, narrowest_under_budget
 from zoo.run.build import build, build_all, build_task, plain, target_class
@@ -30,10 +31,7 @@ RESUME_ARGUMENT = {"MLFlowLogger": "run_id"}
 class Assembly:
     datamodule: pl.LightningDataModule
     task: pl.LightningModule
-    # the run's config as it was built: the composed one, with the width a budget chose (model.d_model, no
-    # model.params left) and the precision and progress bar the machine decided; what summary.json and the
-    # trackers record
-    config: dict
+    config: dict  # config_as_built: what summary.json and the trackers record
     objective: str  # the metric a sweeper optimises, and checkpoints and early stopping watch
     trainer: pl.Trainer | None = None
     loggers: list = field(default_factory=list)
@@ -48,8 +46,6 @@ def assemble(cfg: DictConfig, saved: SavedRun | None = None, *, stage: str | Non
     alone, no trackers, callbacks or Trainer."""
     if trainer:
         check_gpu_present(cfg.trainer.accelerator)
-    precision = resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator)
-    progress_bar = progress_bar_wanted(cfg.trainer.enable_progress_bar)
     typed = check_types(cfg)
     pl.seed_everything(cfg.seed, workers=True)
     # fail on sizes that cannot work together before reading any data
@@ -62,20 +58,38 @@ def assemble(cfg: DictConfig, saved: SavedRun | None = None, *, stage: str | Non
         datamodule.setup(stage)
     model = apply_budget(cfg, plain(typed["model"]), datamodule)  # the width depends on the data (its vocabulary)
     task = build_task(cfg, datamodule, model)
-    config = {**plain(cfg), "data": plain(typed["data"]), "model": model,
-              "trainer": {**plain(cfg.trainer), "precision": precision, "enable_progress_bar": progress_bar}}
+    config = config_as_built(cfg, model)
     run = Assembly(datamodule, task, config, objective=cfg.optimized_metric or datamodule.metric)
     if not trainer:
         return run
-    check_precision_fits(precision, cfg.trainer.accelerator, task)
+    machine = machine_settings(cfg)
+    check_precision_fits(machine["precision"], cfg.trainer.accelerator, task)
     if saved:
         check_fits(saved.checkpoint, task, str(saved.checkpoint_path))
     run.loggers = build_loggers(cfg, config, saved.checkpoint if saved else {})
     run.callbacks = build_callbacks(cfg, {"monitor": run.objective, "mode": datamodule.metric_mode},
                                     config_digest(cfg))
-    run.trainer = build(cfg.trainer, "trainer", precision=precision, enable_progress_bar=progress_bar,
-                        logger=run.loggers or False, callbacks=run.callbacks)
+    run.trainer = build(cfg.trainer, "trainer", **machine, logger=run.loggers or False, callbacks=run.callbacks)
     return run
+
+
+def machine_settings(cfg: DictConfig) -> dict:
+    """The Trainer arguments the machine decides: the precision trainer.precision=auto-mixed stands for on this
+    card, and whether a progress bar is drawn where trainer.enable_progress_bar is null (on a terminal only)."""
+    return {"precision": resolve_precision(cfg.trainer.precision, cfg.trainer.accelerator),
+            "enable_progress_bar": progress_bar_wanted(cfg.trainer.enable_progress_bar)}
+
+
+def config_as_built(cfg: DictConfig, model: dict | None = None) -> dict:
+    """The run's config as it is built, which summary.json and the trackers record: the composed one with the model
+    and data nodes in their types, the trainer settings the machine decided, and `model`, the node the task was
+    built from (the width a budget chose), where the run got that far."""
+    config = {**plain(cfg), "trainer": {**plain(cfg.trainer), **machine_settings(cfg)}}
+    try:
+        config.update((group, plain(node)) for group, node in check_types(cfg).items())
+    except ZooError:
+        pass  # a run that failed on a value's type records the values as given
+    return {**config, **({"model": model} if model else {})}
 
 
 def build_loggers(cfg: DictConfig, config: dict, checkpoint: dict) -> list:

@@ -11,8 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 from pytorch_lightning.utilities import rank_zero_only
 
 from zoo.errors import ZooError
-from zoo.run.assemble import Assembly
-from zoo.run.build import plain
+from zoo.run.assemble import Assembly, config_as_built
 from zoo.run.callbacks import recorded
 from zoo.run.fit import returned_metric, train
 from zoo.run.output_dir import WRITE_ERRORS, cannot_write
@@ -76,7 +75,7 @@ def write_run_summary(cfg: DictConfig, run: Assembly | None, started: float, err
     task, trainer = (run.task, run.trainer) if run else (None, None)
     loggers = run.loggers if run else []
     path = write_summary(cfg.paths.output_dir, Summary(
-        config=run.config if run else plain(cfg),
+        config=run.config if run else config_as_built(cfg),
         status="failed" if error else "completed",
         error=error,
         model=cfg.model._target_.rsplit(".", 1)[-1],
