@@ -6,7 +6,6 @@ import torch
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import open_dict
 
 import zoo.config  # noqa: F401  (registers the schemas)
 from zoo.configurable import options
@@ -35,10 +34,8 @@ def compose_train(overrides: list[str], **kwargs):
 def compose_run(overrides: list[str], output_dir: Path):
     """A config as `python -m zoo OVERRIDES` composes it, with its run directory at output_dir."""
     GlobalHydra.instance().clear()
-    cfg = compose_train(overrides, return_hydra_config=True)
-    with open_dict(cfg):
-        cfg.hydra.runtime.output_dir = str(output_dir)
-        cfg.hydra.job.num = 0
+    cfg = compose_train([*overrides, f"hydra.runtime.output_dir={output_dir}", "hydra.job.num=0"],
+                        return_hydra_config=True)
     HydraConfig.instance().set_config(cfg)
     return cfg
 

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
+from omegaconf import OmegaConf
 
-from tests.conftest import CONF, DATASETS, MODELS
-from zoo.run.train import run
+from tests.conftest import CONF, DATASETS, MODELS, compose_train
+from zoo.configurable import options, yaml_values
+from zoo.run.job import run
+
 
 def small(data: str, tmp_path) -> list[str]:
     """Overrides that keep one step of a data set to a second or two, and give `series` and `sequences` a user's
@@ -47,8 +50,42 @@ def test_every_pair_trains_one_step(model, data, compose_in, tmp_path):
                      *small(data, tmp_path))
     assert instantiate(cfg.model).d_model == 32
     objective = run(cfg)
+    assert OmegaConf.is_readonly(cfg)  # the run built everything without writing into its config
     summary = json.loads(Path(tmp_path / "summary.json").read_text())
     assert summary["status"] == "completed"
     assert objective == summary["metrics"][summary["objective"]["name"]]  # fast_dev_run keeps no best checkpoint
     assert "train/loss" in summary["metrics"]
     assert any(name.startswith("test") for name in summary["metrics"])
+
+
+SHARED_KNOBS = ["d_model", "n_layers", "n_heads", "dropout", "ff_mult", "params"]
+
+
+def test_the_shared_backbone_knobs_are_written_once_and_no_architecture_of_their_own():
+    shared = OmegaConf.load(CONF / "model" / "shared" / "backbone.yaml")
+    assert list(shared) == ["_target_", *SHARED_KNOBS]
+    assert "shared" not in options("model") and "backbone" not in options("model")
+    for name in options("model"):
+        own = OmegaConf.load(CONF / "model" / f"{name}.yaml")
+        assert not set(SHARED_KNOBS) & set(own), name  # each shared default once, in shared/backbone.yaml
+        composed = compose_train([f"model={name}", "~recipe"]).model
+        assert [key for key in composed if key in SHARED_KNOBS] == SHARED_KNOBS
+        assert yaml_values(CONF / "model" / f"{name}.yaml") == OmegaConf.to_container(composed)
+
+
+def test_a_yaml_extends_in_the_order_of_its_defaults_list(tmp_path):
+    (tmp_path / "base.yaml").write_text("a: 1\nb: 1\n")
+    (tmp_path / "first.yaml").write_text("defaults:\n  - _self_\n  - base@_here_\na: 2\nc: 2\n")
+    (tmp_path / "last.yaml").write_text("defaults:\n  - base@_here_\na: 2\nc: 2\n")
+    assert yaml_values(tmp_path / "first.yaml") == {"a": 1, "c": 2, "b": 1}
+    assert yaml_values(tmp_path / "last.yaml") == {"a": 2, "b": 1, "c": 2}
+
+
+@pytest.mark.parametrize("data", DATASETS)
+def test_each_data_set_names_its_task_in_its_yaml(data):
+    from zoo.tasks.base import ZooTask
+
+    cfg = compose_train([f"data={data}"])
+    assert issubclass(get_class(cfg.task._target_), ZooTask)
+    assert "task" not in cfg.data  # the data module's own knobs only
+    assert compose_train([f"data={data}", "task=translation"]).task._target_.endswith("TranslationTask")

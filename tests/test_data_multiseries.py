@@ -11,7 +11,7 @@ from zoo.data.forecast_baselines import fit_direct_var, persistence, reference_f
 from zoo.data.series import SeriesData
 from zoo.data.series_csv import read_series_csv
 from zoo.errors import ZooError
-from zoo.run.train import run
+from zoo.run.job import run
 
 ROWS = 60
 

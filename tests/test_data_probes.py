@@ -10,7 +10,9 @@ from zoo.data.adding import AddingData
 from zoo.data.copy import CopyData
 from zoo.data.recall import FILLER, RecallData
 from zoo.errors import ZooError
-from zoo.tasks.language_model import IGNORE
+from zoo.tasks.forecasting import ForecastingTask
+from zoo.tasks.language_model import LanguageModelTask
+from zoo.tokens import IGNORE
 
 SIZES = {"n_train": 64, "n_val": 32, "n_test": 2000, "batch_size": 16}
 
@@ -208,17 +210,17 @@ def test_recall_needs_no_more_than_distinct_keys():
 
 
 @pytest.mark.filterwarnings("ignore:.*self.log.*")  # the task logs; outside a Trainer nothing listens
-@pytest.mark.parametrize("cls,knobs,metric,ratio", [
-    (CopyData, {"n_symbols": 4, "length": 3, "lag": 2}, "loss", 0.1),
-    (RecallData, {"vocab_size": 16, "n_pairs": 3, "n_queries": 3}, "loss", 0.6),
-    (AddingData, {"length": 10}, "mse", 0.3),
+@pytest.mark.parametrize("cls,task_class,knobs,metric,ratio", [
+    (CopyData, LanguageModelTask, {"n_symbols": 4, "length": 3, "lag": 2}, "loss", 0.1),
+    (RecallData, LanguageModelTask, {"vocab_size": 16, "n_pairs": 3, "n_queries": 3}, "loss", 0.6),
+    (AddingData, ForecastingTask, {"length": 10}, "mse", 0.3),
 ])
-def test_a_small_lstm_learns_each_probe_well_past_its_baseline(cls, knobs, metric, ratio):
+def test_a_small_lstm_learns_each_probe_well_past_its_baseline(cls, task_class, knobs, metric, ratio):
     torch.manual_seed(0)
     data = cls(**knobs, n_train=2000, n_val=1, n_test=500, batch_size=32)
     data.setup()
     model = {"_target_": "zoo.models.lstm.LSTM", "d_model": 32, "n_layers": 1, "n_heads": 2, "dropout": 0.0}
-    task = data.make_task(model=model, optim={})
+    task = task_class(model=model, optim={}, **data.task_arguments())
     optimizer = torch.optim.AdamW(task.parameters(), lr=1e-2)
     def epochs():  # as Lightning runs them: a new order each epoch
         for epoch in itertools.count():

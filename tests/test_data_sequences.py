@@ -17,7 +17,7 @@ from zoo.data.sequence_files import read_recordings
 from zoo.data.sequences import SequencesData
 from zoo.data.ucr import DTW_1NN_ERROR, read_split
 from zoo.errors import ZooError
-from zoo.run.train import run
+from zoo.run.job import run
 
 
 def written(folder: Path, name: str, text: str) -> str:

@@ -1,5 +1,5 @@
 """data=text: the split, the vocabulary, the windows, the unigram reference and the reader's errors; then a model
-trained end to end with `python -m zoo` and sampled with `python -m zoo.sample`."""
+trained end to end with `python -m zoo` and sampled with `python -m zoo.cli.sample`."""
 import math
 import os
 import random
@@ -13,7 +13,7 @@ import torch
 from tests.conftest import ROOT
 from zoo.data.text import UNKNOWN, TextData, read_fortunes, split_fortunes
 from zoo.errors import ZooError
-from zoo.sample import load_language_model, main
+from zoo.cli.sample import load_language_model, main
 
 LENGTH = 8
 
@@ -132,7 +132,7 @@ def test_the_default_corpus_is_two_megabytes_of_fortunes_without_separators():
 
 
 @pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
+def run_dir(tmp_path_factory):
     """A tiny LSTM trained on a small text by `python -m zoo`, as a user runs it."""
     run_dir = tmp_path_factory.mktemp("run")
     words, rng = "cat sat on a mat and then it ran to see the dog who was not very happy".split(), random.Random(0)
@@ -142,7 +142,7 @@ def checkpoint(tmp_path_factory):
     result = run_module("zoo", "data=text", f"data.path={corpus}", "model=lstm", "debug=default", "logger=none",
                         f"hydra.run.dir={run_dir}")
     assert result.returncode == 0, result.stderr[-3000:]
-    return str(run_dir / "checkpoints" / "last.ckpt")
+    return run_dir
 
 
 def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
@@ -151,14 +151,14 @@ def run_module(module: str, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
-def test_sample_prints_the_prompt_and_its_continuation(checkpoint):
-    result = run_module("zoo.sample", f"ckpt_path={checkpoint}", "prompt=The ", "length=50")
+def test_sample_prints_the_prompt_and_its_continuation(run_dir):
+    result = run_module("zoo.cli.sample", str(run_dir), "--prompt", "The ", "--length", "50")
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("The ") and len(result.stdout) == len("The ") + 50 + len("\n")
 
 
-def test_greedy_generation_is_the_argmax_of_the_teacher_forced_forward(checkpoint):
-    task, vocabulary = load_language_model(checkpoint)
+def test_greedy_generation_is_the_argmax_of_the_teacher_forced_forward(run_dir):
+    task, vocabulary = load_language_model(run_dir)
     prompt = vocabulary.encode("The cat ")[None]
     generated = task.generate(prompt, 30, temperature=0)
     with torch.no_grad():
@@ -166,21 +166,24 @@ def test_greedy_generation_is_the_argmax_of_the_teacher_forced_forward(checkpoin
     assert torch.equal(logits[:, prompt.shape[1] - 1:].argmax(-1), generated)
 
 
-def sample_error(capsys, *argv: str) -> str:
+def sample_error(capsys, code: int, *argv: str) -> str:
     with pytest.raises(SystemExit) as exited:
         main(list(argv))
-    assert exited.value.code == 2
+    assert exited.value.code == code
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and error.startswith("Error: ")
+    if code == 1:  # failed: one line
+        assert error.count("\n") == 1 and error.startswith("Error: ")
+    else:  # bad usage: argparse's usage, then the error in its last line
+        assert error.strip().splitlines()[-1].startswith("python -m zoo.cli.sample: error: ")
     return error
 
 
-def test_sample_refuses_wrong_arguments_in_one_line(capsys, checkpoint, tmp_path):
-    assert "missing prompt" in sample_error(capsys, f"ckpt_path={checkpoint}")
-    assert "length='many' is not a valid int" in sample_error(capsys, f"ckpt_path={checkpoint}", "prompt=a",
-                                                              "length=many")
-    assert "'Q€' not in the model's vocabulary" in sample_error(capsys, f"ckpt_path={checkpoint}", "prompt=Q€")
+def test_sample_refuses_wrong_arguments_in_one_line(capsys, run_dir, tmp_path):
+    assert "the following arguments are required: --prompt" in sample_error(capsys, 2, str(run_dir))
+    assert "--length: invalid int value: 'many'" in sample_error(capsys, 2, str(run_dir), "--prompt", "a",
+                                                                 "--length", "many")
+    assert "'Q€' not in the model's vocabulary" in sample_error(capsys, 1, str(run_dir), "--prompt", "Q€")
     other = tmp_path / "other.ckpt"
     torch.save({"state_dict": {}, "hyper_parameters": {"vocab_size": 3}}, other)
-    assert "not a checkpoint of a data=text language model" in sample_error(capsys, f"ckpt_path={other}",
-                                                                            "prompt=a")
+    assert "not a checkpoint of a data=text language model" in sample_error(capsys, 1, str(run_dir), "--prompt", "a",
+                                                                            "--checkpoint", str(other))

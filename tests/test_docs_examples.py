@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.test_docs import blocks_and_spans
-from zoo.run.train import run
+from zoo.run.job import run
 
 PAGE = ROOT / "docs" / "data.md"
 TEXT = PAGE.read_text()

@@ -17,7 +17,7 @@ from zoo.data.reading import LARGEST, read_text
 from zoo.data.sequences import SequencesData
 from zoo.data.series import SeriesData
 from zoo.data.series_csv import read_series_csv
-from zoo.data.subwords import BOS, EOS
+from zoo.tokens import BOS, EOS
 from zoo.data.text import TextData
 from zoo.data.translation import TranslationData
 from zoo.errors import ZooError

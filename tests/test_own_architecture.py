@@ -28,6 +28,17 @@ smoothing: 0.0  # a knob of its own, searched by hparams_search=optuna
 '''
 
 
+# the same architecture's YAML taking zoo's shared knobs (conf/model/shared/backbone.yaml) instead of its own
+EXTENDING_CONFIG = '''
+defaults:
+  - shared/backbone@_here_
+  - _self_
+_target_: my_mixers.mean_mixer.MeanMixer
+n_layers: 2
+smoothing: 0.0
+'''
+
+
 @pytest.fixture(scope="module")
 def own(tmp_path_factory):
     """A user's directory: the example's my_mixers/mean_mixer.py and my_conf/model/mean_mixer.yaml."""
@@ -76,3 +87,16 @@ def test_the_contract_tests_pointed_at_it_pass(own):
     assert result.returncode == 0, result.stdout[-3000:]
     passed = int(re.search(r"(\d+) passed", result.stdout)[1])
     assert passed == 6  # causal, step == forward, memory, bidirectional padding, builds on its own, learns
+
+
+def test_its_yaml_may_extend_the_shared_backbone_knobs(own, tmp_path):
+    home, env, _ = own
+    extending = tmp_path / "my_conf" / "model"
+    extending.mkdir(parents=True)
+    (extending / "mean_mixer.yaml").write_text(EXTENDING_CONFIG)
+    result = run(["-m", "zoo", "model=mean_mixer", "data=copy", "logger=none", "++trainer.fast_dev_run=true",
+                  f"hydra.searchpath=[file://{extending.parent}]", f"hydra.run.dir={tmp_path / 'run'}"], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    model = json.loads((tmp_path / "run" / "summary.json").read_text())["config"]["model"]
+    assert model == {"_target_": "my_mixers.mean_mixer.MeanMixer", "d_model": 128, "n_layers": 2, "n_heads": 4,
+                     "dropout": 0.1, "ff_mult": 4, "params": None, "smoothing": 0.0}

@@ -1,5 +1,5 @@
 """The memory probe: ||dy_T / dx_{T-k}|| for every k, exactly zero beyond a fixed window, non-zero at every lag for
-attention and a linear state; and `python -m zoo.probe memory` end to end, CSV and plot."""
+attention and a linear state; and `python -m zoo.cli.probe memory` end to end, CSV and plot."""
 import csv
 import math
 import os
@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from tests.conftest import ROOT
-from zoo.probe import gradient_norms, ladder
+from zoo.cli.probe import gradient_norms, ladder
 from zoo.tasks.language_model import LanguageModelTask
 
 T, WINDOW = 24, 5
@@ -59,7 +59,7 @@ def test_the_printed_ks_double_up_to_the_first_position():
 def test_the_command_trains_and_writes_the_curve_and_the_plot(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "WANDB_SILENT": "true"}
     result = subprocess.run(
-        [sys.executable, "-m", "zoo.probe", "memory", "--sequences", "4", "--out", str(tmp_path), "model=ar",
+        [sys.executable, "-m", "zoo.cli.probe", "memory", "--sequences", "4", "--out", str(tmp_path), "model=ar",
          f"model.window={WINDOW}", "model.d_model=16", "data=copy", "data.length=3", "data.lag=6",
          "data.n_train=64", "data.n_val=16", "data.n_test=16", "data.batch_size=16", "trainer.max_epochs=2"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

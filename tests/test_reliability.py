@@ -15,6 +15,7 @@ import torch
 from tests.conftest import ROOT
 from tests.test_cli import zoo
 from zoo.run.checkpoints import newest_readable_checkpoint
+from zoo.run.load import interrupted_run
 from zoo.errors import ZooError
 
 # a small GRU with dropout (its masks are random state a resumed run must restore) on the sunspots series
@@ -71,6 +72,51 @@ def test_a_killed_run_resumes_to_the_metrics_of_one_never_interrupted(tmp_path):
             assert resumed_epochs[entry["epoch"]]["val/rmse"] == entry["val/rmse"]
     # the same tracker run, logged into again
     assert wandb_run.name.endswith(killed["trackers"][0]["id"])
+
+
+def start_sweep(sweep_dir: Path) -> subprocess.Popen:
+    """experiment=compare's way of running a sweep again (job directories named by their overrides, here the seed's
+    alone: seed=0; skip_finished=true) over one job, the run above."""
+    env = {**os.environ, "WANDB_SILENT": "true", "OMP_NUM_THREADS": "1"}
+    fixed = ",".join(["skip_finished", *(override.split("=")[0].lstrip("+") for override in RUN)])
+    return subprocess.Popen([sys.executable, "-m", "zoo", "-m", *RUN, "skip_finished=true", "seed=0",
+                             f"hydra.job.config.override_dirname.exclude_keys=[{fixed}]",
+                             "hydra.sweep.subdir=${hydra.job.override_dirname}", f"hydra.sweep.dir={sweep_dir}"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def test_a_sweep_started_again_continues_its_killed_job_from_its_last_checkpoint(tmp_path):
+    sweeps = {name: tmp_path / name for name in ("whole", "killed")}
+    processes = {name: start_sweep(sweep_dir) for name, sweep_dir in sweeps.items()}
+    checkpoints = sweeps["killed"] / "seed=0" / "checkpoints"
+    deadline = time.monotonic() + 240
+    while not (checkpoints / "last.ckpt").exists():
+        assert processes["killed"].poll() is None and time.monotonic() < deadline, processes["killed"].stderr.read()
+        time.sleep(0.02)
+    os.killpg(processes["killed"].pid, signal.SIGKILL)  # the sweep and anything it started
+    processes["killed"].wait()
+    assert processes["whole"].wait() == 0, processes["whole"].stderr.read()[-3000:]
+    assert not (sweeps["killed"] / "seed=0" / "summary.json").exists()
+
+    again = start_sweep(sweeps["killed"])
+    _, stderr = again.communicate(timeout=300)
+    assert again.returncode == 0, stderr[-3000:]
+    job_log = "".join(path.read_text() for path in (sweeps["killed"] / "seed=0").glob("*.log"))
+    assert "left by a run of this config that did not finish" in job_log
+    whole, resumed = (summary(sweep_dir / "seed=0") for sweep_dir in sweeps.values())
+    assert resumed["metrics"] == whole["metrics"]  # continued, not started again: the same run to the bit
+    assert resumed["steps"] == whole["steps"] == 5 * 4
+    assert len(resumed["validation"]) < len(whole["validation"])  # the epochs before the kill were not run again
+
+
+def test_a_checkpoint_of_another_config_is_not_continued(tmp_path):
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
+    torch.save({"callbacks": {"RunState": {"config_digest": "another"}}}, checkpoints / "last.ckpt")
+    assert interrupted_run(tmp_path, checkpoints, "this") is None
+    assert interrupted_run(tmp_path, tmp_path / "none", "this") is None
+    assert interrupted_run(tmp_path, checkpoints, "another").checkpoint_path == checkpoints / "last.ckpt"
 
 
 def test_the_newest_readable_checkpoint_is_taken_and_none_is_a_clear_error(tmp_path):

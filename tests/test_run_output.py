@@ -1,6 +1,6 @@
 """What a user reads of a run in a log file (stdout not a terminal: SLURM, nohup): the learning curve, the samples,
 the test figures once each, where the run's files are, and no third-party chatter; and a translation run's
-weights scored again afterwards on a held-out split (zoo.score_translation)."""
+weights scored again afterwards on a held-out split (zoo.cli.score_translation)."""
 import json
 import os
 import re
@@ -56,7 +56,7 @@ def test_the_test_table_shows_each_figure_once(tmp_path):
 
 
 def score_translation(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zoo.score_translation", *map(str, args)], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "zoo.cli.score_translation", *map(str, args)], cwd=ROOT,
                           env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=300)
 
 

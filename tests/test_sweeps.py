@@ -21,7 +21,9 @@ from tests.test_cli import zoo
 from zoo.run.budget import count_parameters, parse_budget, width_for_budget
 from zoo.errors import ZooError
 from zoo.launch.parallelism import parallel_jobs, threads_per_job
-from zoo.run.train import plain, run, watches_a_metric
+from zoo.run.assemble import watches_a_metric
+from zoo.run.build import build_task, plain
+from zoo.run.job import run
 
 EXPERIMENTS = sorted(path.stem for path in (CONF / "experiment").glob("*.yaml"))
 DEBUG_SIZES = ["debug=default", "data=copy", "++trainer.fast_dev_run=true"]
@@ -170,8 +172,7 @@ def test_counting_on_the_meta_device_counts_the_task_that_is_built(datamodules, 
     rng = torch.get_rng_state()
     counted = count_parameters(cfg, datamodules["translation"], d_model=24)
     assert torch.equal(torch.get_rng_state(), rng)  # trying widths leaves the run's random numbers alone
-    task = datamodules["translation"].make_task(model={**plain(cfg.model), "d_model": 24}, optim=plain(cfg.optim),
-                                                decode=plain(cfg.decode))
+    task = build_task(cfg, datamodules["translation"], {**plain(cfg.model), "d_model": 24})
     assert counted == sum(parameter.numel() for parameter in task.parameters())
 
 

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from tests.conftest import DING
 from zoo.data.parallel_corpus import (_alternatives, ding_entries, ding_phrase_pairs, read_ding,
                                       read_parallel_corpus, read_tsv)
-from zoo.data.subwords import BOS, EOS, UNK
+from zoo.tokens import BOS, EOS, UNK
 from zoo.data.translation import SampledLengthBatches, TranslationData, split_pairs
 from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
@@ -189,7 +189,7 @@ def test_label_smoothing_reaches_the_training_loss(tmp_path):
     data = TranslationData(path=str(path), vocab_size=100, label_smoothing=0.2)
     data.setup()
     model = {"_target_": "zoo.models.transformer.Transformer", "d_model": 16, "n_layers": 1, "dropout": 0.0}
-    task = data.make_task(model=model, optim={}, decode={})
+    task = TranslationTask(model=model, optim={}, decode={}, **data.task_arguments())
     batch = next(iter(data.loader("train", shuffle=True)))
     logits = task(batch["source"], batch["target"][:, :-1]).flatten(0, 1)
     smoothed = F.cross_entropy(logits, batch["target"][:, 1:].flatten(), ignore_index=0, label_smoothing=0.2)

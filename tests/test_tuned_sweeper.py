@@ -8,13 +8,15 @@ from omegaconf import OmegaConf
 
 from hydra_plugins.zoo_tuned_sweeper.sweeper import TuneThenRepeatSweeper, in_step
 from tests.test_sweeps import zoo_multirun
+from zoo.run.record import Summary, write_summary
 
 
 def finished(tmp_path, name, mode, value=None, error=None) -> JobReturn:
     """What the launcher hands back for a job whose run directory records its data set's direction."""
     run_dir = tmp_path / name
     run_dir.mkdir()
-    (run_dir / "summary.json").write_text(json.dumps({"objective": {"name": "val/x", "mode": mode}}))
+    write_summary(run_dir, Summary(config={"data": {}, "model": {}}, status="failed" if error else "completed",
+                                   objective={"name": "val/x", "mode": mode}))
     result = JobReturn(hydra_cfg=OmegaConf.create({"hydra": {"runtime": {"output_dir": str(run_dir)}}}))
     result.status, result._return_value = (JobStatus.FAILED, error) if error else (JobStatus.COMPLETED, value)
     return result

@@ -13,13 +13,13 @@ import zoo.config  # noqa: F401  (registers the config schemas)
 from zoo import __version__
 from zoo.configurable import CONF_DIR
 from zoo.errors import ZooError
-from zoo.help import answer_help_if_asked
+from zoo.cli.help import answer_help_if_asked
 from zoo.launch.relaunch import remember_job, run_launching_job_if_relaunched_rank
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="train")
 def main(cfg: DictConfig) -> float | None:
-    from zoo.run.train import run
+    from zoo.run.job import run
 
     job = HydraConfig.get()
     remember_job(list(job.overrides.task), job.runtime.output_dir)

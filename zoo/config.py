@@ -80,6 +80,7 @@ class DecodeConfig:
 class TrainConfig:
     data: Any = MISSING
     model: Any = MISSING
+    task: Any = MISSING  # the data set's YAML selects it (conf/task/): the LightningModule that trains the model on it
     trainer: Any = MISSING
     logger: Any = None
     callbacks: Any = None

@@ -1,7 +1,8 @@
 """Each default written once: in the YAML a user reads.
 
 An architecture is `zoo/models/<name>.py` and `conf/model/<name>.yaml`; a data set `zoo/data/<name>.py` and
-`conf/data/<name>.yaml`. The YAML holds every knob with its default and a comment; the class's constructor holds the
+`conf/data/<name>.yaml`. The YAML holds every knob with its default and a comment (an architecture's shared knobs
+through the file its defaults list extends, conf/model/shared/backbone.yaml); the class's constructor holds the
 knobs' types and no defaults. A class of zoo's own takes its YAML's values as the defaults of its constructor, so that
 `LSTM()` builds the same model as `model=lstm` and `LSTM(d_model=64)` the same as `model=lstm model.d_model=64`.
 The types are checked against the composed config before anything is built (`check_types`), naming the key.
@@ -54,11 +55,35 @@ class Configurable:
         super().__init_subclass__(**kwargs)
         path = CONF_DIR / cls.config_group / f"{cls.__module__.rsplit('.', 1)[-1]}.yaml"
         if path.is_file():
-            values = OmegaConf.to_container(OmegaConf.load(path))
+            values = yaml_values(path)
             if values.get("_target_") == f"{cls.__module__}.{cls.__qualname__}":
                 cls.__init__ = with_defaults(cls.__init__, {
-                    key: value for key, value in values.items()
-                    if key not in ("_target_", "defaults") and value != "???"})
+                    key: value for key, value in values.items() if key != "_target_" and value != "???"})
+
+
+def yaml_values(path: Path) -> dict:
+    """The values a YAML of conf/ composes to on its own: the configs its defaults list extends
+    (`- shared/backbone@_here_`, relative to its group, or `/model/shared/backbone@_here_`) merged in their order,
+    its own where `_self_` stands (last where the list does not name it), as Hydra merges them. A group's option
+    that the list selects (a data set's `- /task@_global_.task: ...`) lands in a node of its own, not in these."""
+    node = OmegaConf.load(path)
+    defaults = OmegaConf.to_container(node.pop("defaults", None) or OmegaConf.create([]))
+    if "_self_" not in defaults:
+        defaults.append("_self_")
+    merged = OmegaConf.create()
+    for entry in defaults:
+        if entry == "_self_":
+            merged = OmegaConf.merge(merged, node)
+            continue
+        if isinstance(entry, dict):
+            continue
+        name = entry.removesuffix("@_here_") if isinstance(entry, str) else ""
+        if not name or "@" in name:
+            raise ZooError(f"{path}: its defaults list may extend configs (`- shared/backbone@_here_`), not "
+                           f"{entry!r}")
+        extended = CONF_DIR / name.removeprefix("/") if name.startswith("/") else path.parent / name
+        merged = OmegaConf.merge(merged, yaml_values(extended.with_suffix(".yaml")))
+    return OmegaConf.to_container(merged)
 
 
 def with_defaults(init, defaults: dict):
@@ -111,9 +136,11 @@ def import_class(target: str, key: str):
                        "on PYTHONPATH?") from None
 
 
-def check_types(cfg: DictConfig) -> None:
-    """Every key of the model and data nodes is an argument of their class, of a value its annotation accepts;
-    values are converted to it (`model.dropout=1` reaches the class as 1.0)."""
+def check_types(cfg: DictConfig) -> dict[str, DictConfig]:
+    """Every key of the model and data nodes is an argument of their class, of a value its annotation accepts.
+    Returns the nodes with their values converted to those types (`model.dropout=1` reaches the class as 1.0), each
+    keyed as in cfg (model.d_model); cfg itself stays as it was composed."""
+    typed_nodes = {}
     for group in CHECKED_GROUPS:
         node = cfg.get(group)
         if not node or "_target_" not in node:
@@ -122,11 +149,13 @@ def check_types(cfg: DictConfig) -> None:
         fields = [(name, hint) for name, hint in knob_types(cls).items()] + [("_target_", str)]
         schema = OmegaConf.structured(make_dataclass(f"{cls.__name__}Knobs", fields))
         try:
-            typed = OmegaConf.merge(schema, node)
+            typed = OmegaConf.merge(schema, OmegaConf.to_container(node, resolve=True))
         except OmegaConfBaseException as error:
             reason = str(error).splitlines()[0]
             raise ZooError(f"{group}.{error.full_key}: {reason}; {cls.__name__} takes "
                            f"{', '.join(name for name, _ in fields if name != '_target_')}") from None
-        for key in node:
-            if not OmegaConf.is_missing(typed, key):  # a value still to give (data.path=...) is build's to report
-                node[key] = typed[key]
+        # the node's own keys only (the schema's others are the builder's arguments); a value still to give
+        # (data.path=...) stays missing, for build to name
+        values = {key: OmegaConf.to_container(typed)[key] for key in node}
+        typed_nodes[group] = OmegaConf.create({group: values})[group]
+    return typed_nodes

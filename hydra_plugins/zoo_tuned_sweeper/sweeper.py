@@ -12,7 +12,6 @@ A finished job that a resumed sweep skips (skip_finished=true) returns its recor
 makes the same choices and goes on where it stopped. A failed job scores worst; a cell whose every stage-one job
 failed repeats nothing. The sweep ends with the first failure raised, as the basic sweeper does, after every job ran.
 """
-import json
 import logging
 import math
 from pathlib import Path
@@ -22,6 +21,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.utils import JobReturn
 from hydra.errors import ConfigCompositionException
 from omegaconf import DictConfig, OmegaConf
+
+from zoo.run.record import FILE_NAME, MalformedSummary, read_summary
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,10 @@ def objective_mode(result: JobReturn) -> str:
     """The direction of the job's own metric, as its summary.json records it (copy minimises val/loss, recall
     maximises val/accuracy: one sweep can hold both)."""
     run_dir = OmegaConf.select(result.hydra_cfg or {}, "hydra.runtime.output_dir")
-    try:
-        summary = json.loads((Path(run_dir) / "summary.json").read_text())
-        return summary["objective"]["mode"]
-    except (TypeError, OSError, ValueError, KeyError):
+    if run_dir is None:
         return "min"
+    try:
+        summary, _ = read_summary(Path(run_dir) / FILE_NAME)
+    except MalformedSummary:
+        return "min"
+    return (summary.objective or {}).get("mode", "min")

@@ -11,6 +11,8 @@ import os
 import platform
 import time
 
+from zoo.errors import command_line_tool
+
 SECTIONS = ("throughput", "kernels", "generation", "startup", "memory")
 TITLES = {
     "throughput": "Training throughput: zoo (task module + Lightning) against a plain PyTorch loop",
@@ -28,7 +30,8 @@ def positive(text: str) -> int:
     return value
 
 
-def main() -> None:
+@command_line_tool
+def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m zoo.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every section runs")
@@ -38,7 +41,7 @@ def main() -> None:
     parser.add_argument("--lengths", type=positive, nargs="+",
                         help="training lengths of throughput, memory and the kernels (default: the size's)")
     parser.add_argument("--scan-lengths", type=positive, nargs="+", help="lengths of latent_ar's scan in kernels")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(argv)
 
     import torch
 

@@ -27,7 +27,7 @@ def training_step_megabytes(name: str, length: int, sizes: Sizes, device: str = 
     import torch.nn.functional as F
 
     from zoo.bench.throughput import language_model, random_batches, task_optimizer
-    from zoo.tasks.language_model import IGNORE
+    from zoo.tokens import IGNORE
 
     torch.set_num_threads(1)
     task = language_model(name, sizes).to(device)

@@ -2,9 +2,7 @@
 one for `--quick` (a smoke test in seconds)."""
 from dataclasses import dataclass
 
-from omegaconf import OmegaConf
-
-from zoo.configurable import CONF_DIR, options
+from zoo.configurable import CONF_DIR, options, yaml_values
 
 MODELS = tuple(options("model"))
 
@@ -31,7 +29,7 @@ QUICK = Sizes(d_model=16, n_layers=1, batch=2, vocab=16, d_state=8, lengths=(8, 
 
 def model_defaults(name: str) -> dict:
     """conf/model/NAME.yaml: the node `model=NAME` composes, every knob at zoo's default."""
-    return OmegaConf.to_container(OmegaConf.load(CONF_DIR / "model" / f"{name}.yaml"))
+    return yaml_values(CONF_DIR / "model" / f"{name}.yaml")
 
 
 def backbone_config(name: str, sizes: Sizes) -> dict:

@@ -20,7 +20,8 @@ from zoo.bench.sizes import MODELS, Sizes, backbone_config
 from zoo.bench.timing import finished, figure_table
 from zoo.run.callbacks import PeakMemory, TrainingThroughput, ValidationHistory
 from zoo.config import OptimConfig, TrainerConfig
-from zoo.tasks.language_model import IGNORE, LanguageModelTask
+from zoo.tasks.language_model import LanguageModelTask
+from zoo.tokens import IGNORE
 
 
 def language_model(name: str, sizes: Sizes) -> LanguageModelTask:
@@ -96,7 +97,7 @@ def lightning_fit(task: LanguageModelTask, loader: DataLoader, device: str = "cp
     """zoo's trainer defaults, less what a benchmark must not do (write logs or checkpoints, validate), with the
     recorders zoo's runs always add."""
     clock = StepClock()
-    lightning_knows = inspect.signature(pl.Trainer).parameters  # zoo's own trainer keys are read by zoo.run.train
+    lightning_knows = inspect.signature(pl.Trainer).parameters  # zoo's own trainer keys are read by zoo.run.assemble
     options = {key: value for key, value in asdict(TrainerConfig()).items() if key in lightning_knows}
     with tempfile.TemporaryDirectory() as scratch:
         options.update(

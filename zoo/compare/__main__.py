@@ -1,5 +1,3 @@
-import sys
-
 from zoo.compare.command import main
 
-main(sys.argv[1:])
+main()

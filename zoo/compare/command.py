@@ -37,6 +37,7 @@ from zoo.compare.ladder import ladder_markdown, ladders
 from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows_of, write_csv
 from zoo.compare.runs import read_runs
 from zoo.compare.report_html import write_report
+from zoo.errors import ZooError, command_line_tool
 
 USAGE = ("python -m zoo.compare DIR [--tune KEY,...] [--same KEY,...] [--note TEXT]   "
          "(DIR: a sweep directory, or outputs/)")
@@ -48,7 +49,7 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     the ladders' figures."""
     runs = read_runs(directory)
     if not runs:
-        raise SystemExit(f"Error: no summary.json under {directory}")
+        raise ZooError(f"no summary.json under {directory}")
     for run in runs:
         for key in same:
             run.settings.pop(key, None)
@@ -64,6 +65,7 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     return text
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m zoo.compare", usage=USAGE)
     parser.add_argument("directory", type=Path)
@@ -76,6 +78,6 @@ def main(argv: list[str]) -> None:
                                        "measurements against, marked as such)")
     arguments = parser.parse_args(argv)
     if not arguments.directory.is_dir():
-        raise SystemExit(f"usage: {USAGE}")
+        parser.error(f"{arguments.directory} is not a directory")
     print(compare(arguments.directory, *(tuple(key for key in option.split(",") if key)
                                          for option in (arguments.tune, arguments.same)), note=arguments.note))

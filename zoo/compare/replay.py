@@ -11,12 +11,12 @@ summaries: no torch or Lightning."""
 import argparse
 import copy
 import math
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zoo.compare.leaderboard import TUNED, data_sets, label_runs, mean_and_spread, rounded, rows_of
 from zoo.compare.runs import Run, read_runs
+from zoo.errors import ZooError, command_line_tool
 from zoo.markdown_table import markdown_table
 
 USAGE = "python -m zoo.compare.replay DIR [--patience N] [--min-steps N] [--min-delta X] [--max-steps N]"
@@ -84,8 +84,8 @@ def replayed(run: Run, given: dict) -> Run:
     rule = replace(recorded, **given)
     looser = rule.looser_than(recorded)
     if looser:
-        raise SystemExit(f"Error: {', '.join(looser)} would let {run.path.parent} train past where it stopped: "
-                         "a replay can only stop runs earlier than they stopped")
+        raise ZooError(f"{', '.join(looser)} would let {run.path.parent} train past where it stopped: "
+                       "a replay can only stop runs earlier than they stopped")
     monitor = run.objective
     cut = copy.copy(run)
     cut.validation = run.validation[:rule.stop(run.validation, monitor, run.mode)]
@@ -107,7 +107,7 @@ def replay(directory: Path, given: dict, tuned: tuple[str, ...] = TUNED) -> str:
     totals."""
     runs = [run for run in read_runs(directory) if run.status == "completed" and run.validation and run.objective]
     if not runs:
-        raise SystemExit(f"Error: no completed run with a validation history under {directory}")
+        raise ZooError(f"no completed run with a validation history under {directory}")
     label_runs(runs, tuned)
     cuts = [replayed(run, given) for run in runs]
     after = {data_set.name: data_set for data_set in data_sets(rows_of(cuts))}
@@ -163,6 +163,7 @@ RULE = {"patience": (int, "validations without improvement before a run stops"),
         "max_steps": (int, "the step budget")}
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m zoo.compare.replay", usage=USAGE, description=(
         "What a tighter stop rule would have done to a finished sweep, replayed from its runs' validation "
@@ -175,10 +176,10 @@ def main(argv: list[str]) -> None:
                         help="settings searched rather than compared, as zoo.compare's (default: %(default)s)")
     arguments = parser.parse_args(argv)
     if not arguments.directory.is_dir():
-        raise SystemExit(f"usage: {USAGE}")
+        parser.error(f"{arguments.directory} is not a directory")
     given = {name: getattr(arguments, name) for name in RULE if getattr(arguments, name) is not None}
     print(replay(arguments.directory, given, tuple(key for key in arguments.tune.split(",") if key)))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -1,9 +1,12 @@
-"""Runs as zoo.compare reads them: each summary.json under a directory, its config flattened into settings. A
-malformed file is skipped or read in part, with a one-line warning. No matplotlib, torch or Lightning."""
+"""Runs as zoo.compare reads them: each summary.json under a directory (zoo.run.record's typed record), its config
+flattened into settings. A malformed file is skipped or read in part, with a one-line warning. No matplotlib, torch
+or Lightning."""
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from zoo.run.record import MalformedSummary, read_summary
 
 # settings (and groups of them) that differ between runs without changing what is learned
 NOT_A_SETTING = ("seed", "paths", "logger", "callbacks", "hydra", "trainer.default_root_dir")
@@ -11,10 +14,6 @@ NOT_A_SETTING = ("seed", "paths", "logger", "callbacks", "hydra", "trainer.defau
 
 def is_run_bookkeeping(key: str) -> bool:
     return any(key == name or key.startswith(name + ".") for name in NOT_A_SETTING)
-
-
-class MalformedSummary(ValueError):
-    pass
 
 
 @dataclass
@@ -59,44 +58,24 @@ def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 def read_run(path: Path) -> tuple[Run, list[str]]:
     """The run, and the names of the fields it ignored because they held the wrong type."""
-    try:
-        summary = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedSummary(f"not readable JSON ({error})") from None
-    if not isinstance(summary, dict) or not isinstance(summary.get("status"), str):
-        raise MalformedSummary("no status: not a zoo summary.json")
-    config = summary.get("config")
-    if not isinstance(config, dict) or not all(isinstance(config.get(group), dict) for group in ("data", "model")):
-        raise MalformedSummary("no data and model in its config")
-    ignored = []
-
-    def read(name: str, kinds: tuple, default=None):
-        """A field, or the default where it is missing or null (a run that failed early measured nothing)."""
-        value = summary.get(name)
-        if value is None:
-            return default
-        if isinstance(value, kinds) and not isinstance(value, bool):
-            return value
-        ignored.append(name)
-        return default
-
-    options, objective, metrics = (read(name, (dict,), {}) for name in ("options", "objective", "metrics"))
+    summary, ignored = read_summary(path)
+    config, options, objective = summary.config, summary.options, summary.objective or {}
     run = Run(
         path=path,
-        status=summary["status"],
-        error=read("error", (str,)),
+        status=summary.status,
+        error=summary.error,
         # runs older than summary.json's "options" name their classes instead
         data_option=str(options.get("data") or str(config["data"].get("_target_", "?")).rsplit(".", 1)[-1]),
-        model=str(options.get("model") or summary.get("model", "?")),
+        model=str(options.get("model") or summary.model or "?"),
         settings={key: value for key, value in flatten(config).items() if not is_run_bookkeeping(key)},
         objective=objective.get("name"),
         mode=objective.get("mode", "min"),
-        metrics={name: number(value) for name, value in metrics.items() if number(value) is not None},
-        parameters=number(read("parameters", (int, float))),
-        wall_seconds=number(read("wall_seconds", (int, float))),
-        tokens_per_second=number(read("tokens_per_second", (int, float))),
-        peak_memory_mb=number(read("peak_memory_mb", (int, float))),
-        validation=[point for point in read("validation", (list,), []) if isinstance(point, dict)],
+        metrics={name: number(value) for name, value in summary.metrics.items() if number(value) is not None},
+        parameters=number(summary.parameters),
+        wall_seconds=number(summary.wall_seconds),
+        tokens_per_second=number(summary.tokens_per_second),
+        peak_memory_mb=number(summary.peak_memory_mb),
+        validation=[point for point in summary.validation if isinstance(point, dict)],
         config=config,
         seed=None if config.get("seed") is None else str(config["seed"]),
     )

@@ -13,7 +13,6 @@ class AddingData(ProbeData):
     """Batches {"input": (B, length, 2) numbers and markers, "target": (B, length, 1) the sum at the last step,
     "mask": (B, length) True at the last step only}."""
 
-    task = "zoo.tasks.forecasting.ForecastingTask"
     metric = "val/mse"
 
     def __init__(self, length: int, n_train: int, n_val: int, n_test: int, batch_size: int, seed: int, fresh: bool):

@@ -1,9 +1,7 @@
-"""What every zoo data set declares, so that the task, its metric and its baselines follow from the data."""
-import inspect
-
+"""What every zoo data set declares: its metric, its baselines, and what its task (which its YAML names) must know
+of it."""
 import pytorch_lightning as pl
 import torch
-from hydra.utils import get_class
 from torch.utils.data import DataLoader
 
 from zoo.configurable import Configurable
@@ -21,7 +19,6 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
     """A data set's knobs take their defaults from its YAML, conf/data/<its module>.yaml (zoo/configurable.py)."""
 
     config_group = "data"
-    task: str  # import path of the task (a LightningModule) that trains on these batches
     metric: str  # the validation metric a sweeper optimises
     metric_mode: str = "min"  # or "max"
     test_names: tuple[str, ...] = ("test",)  # one name per test dataloader; metrics are logged as <name>/<metric>
@@ -33,12 +30,13 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
         super().__init__()
         # the run's seed orders the training batches: zoo seeds torch before it builds the data module
         self.shuffle_seed = torch.initial_seed()
-        # loader.workers and loader.pin_memory, which zoo.run.train sets: none on the CPU, where a batch is
+        # loader.workers and loader.pin_memory, which zoo.run.assemble sets: none on the CPU, where a batch is
         # cheap to collate and a worker's start-up would cost more than it saves
         self.loader_options = {"num_workers": 0, "pin_memory": False}
 
     def task_arguments(self) -> dict:
-        """What the task must know of the data: vocabulary size, input features, classes..."""
+        """What the task (cfg.task, which the data set's YAML selects) must know of the data: vocabulary size,
+        input features, classes..."""
         raise NotImplementedError
 
     def baselines(self) -> dict[str, float]:
@@ -49,12 +47,6 @@ class ZooDataModule(Configurable, pl.LightningDataModule):
     def described(self) -> dict:
         """What summary.json keeps of the data as it was read, beside its config (a classifier's class names)."""
         return {}
-
-    def make_task(self, *, model: dict, optim: dict, decode: dict | None = None):
-        """The task around the backbone `model`; the decoding options go to the tasks that generate (translation)."""
-        task = get_class(self.task)
-        generates = "decode" in inspect.signature(task).parameters
-        return task(model=model, optim=optim, **self.task_arguments(), **({"decode": decode} if generates else {}))
 
     def loader(self, split: str, shuffle: bool):
         """The DataLoader of one split ("train", "val", "test"); data sets whose splits differ override the

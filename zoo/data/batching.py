@@ -2,7 +2,7 @@
 and padding of token sequences."""
 import torch
 
-from zoo.launch.distributed import rank_and_world_size
+from zoo.distributed import rank_and_world_size
 
 
 def in_batches(order: list[int], batch_size: int) -> list[list[int]]:

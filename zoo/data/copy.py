@@ -11,14 +11,13 @@ import torch
 
 from zoo.data.probes import ProbeData, chance
 from zoo.errors import ZooError
-from zoo.tasks.language_model import IGNORE
+from zoo.tokens import IGNORE
 
 
 class CopyData(ProbeData):
     """Batches {"input": (B, 2 * length + lag) token ids, "target": same shape, IGNORE before the cue}. Symbols are
     tokens 0 .. n_symbols - 1, then the blank and the cue."""
 
-    task = "zoo.tasks.language_model.LanguageModelTask"
     metric = "val/loss"
 
     def __init__(self, n_symbols: int, length: int, lag: int, n_train: int, n_val: int, n_test: int,

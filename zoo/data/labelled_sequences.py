@@ -71,7 +71,6 @@ class LabelledSequences:
 class LabelledSequenceData(ZooDataModule):
     """A classification data set: subclasses read their source in `load_splits`; the rest is here."""
 
-    task = "zoo.tasks.classification.ClassificationTask"
     metric = "val/accuracy"
     metric_mode = "max"
     source = "data"  # what an error about the cases names: the user's file, where they come from one

@@ -19,7 +19,7 @@ import torch
 
 from zoo.data.probes import ProbeData, chance
 from zoo.errors import ZooError
-from zoo.tasks.language_model import IGNORE
+from zoo.tokens import IGNORE
 
 FILLER = 0
 # random numbers drawn at once to choose the keys (16 MiB): a vocabulary of 8192 and 100k sequences would need 1.6 GiB
@@ -30,7 +30,6 @@ class RecallData(ProbeData):
     """Batches {"input": (B, 2 * n_pairs + lag + 2 * n_queries - 1) token ids, "target": same shape, the value at
     each query, IGNORE elsewhere}."""
 
-    task = "zoo.tasks.language_model.LanguageModelTask"
     metric = "val/accuracy"
     metric_mode = "max"
 

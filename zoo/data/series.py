@@ -55,7 +55,6 @@ class ForecastData(ZooDataModule):
     in `read_split`.
     """
 
-    task = "zoo.tasks.forecasting.ForecastingTask"
     metric = "val/rmse"
     metric_mode = "min"
 

@@ -3,8 +3,8 @@ from collections.abc import Iterable
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
-SPECIAL_TOKENS = ["[PAD]", "[BOS]", "[EOS]", "[UNK]"]
-PAD, BOS, EOS, UNK = range(len(SPECIAL_TOKENS))
+from zoo.tokens import SPECIAL_TOKENS
+
 
 
 def fit_bpe(texts: Iterable[str], vocab_size: int) -> Tokenizer:

@@ -109,7 +109,6 @@ class TextData(ZooDataModule):
     epoch; validation and test are the consecutive, non-overlapping windows of their parts.
     """
 
-    task = "zoo.tasks.language_model.LanguageModelTask"
     metric = "val/bpc"
     metric_mode = "min"
 

@@ -9,10 +9,11 @@ from torch.utils.data import DataLoader
 from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import LengthBatches, in_batches, pad_batch
 from zoo.data.parallel_corpus import corpus_format, ding_phrase_pairs, read_parallel_corpus
-from zoo.data.subwords import BOS, EOS, PAD, SPECIAL_TOKENS, UNK, fit_bpe
+from zoo.data.subwords import fit_bpe
 from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
-from zoo.tasks.translation import corpus_scores
+from zoo.metrics import corpus_scores
+from zoo.tokens import BOS, EOS, PAD, SPECIAL_TOKENS, UNK
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ class TranslationData(ZooDataModule):
     """Batches {"source": (B, S), "target": (B, T), "index": (B,)}: source ends in [EOS], target is
     [BOS] ... [EOS]; `index` points into the split's raw text pairs (the references BLEU is scored against)."""
 
-    task = "zoo.tasks.translation.TranslationTask"
     metric = "val/loss"
 
     def __init__(self, path: str, format: str, source_column: int, target_column: int, max_pairs: int | None,

@@ -84,8 +84,9 @@ class Block(nn.Module):
 
 
 class Backbone(Configurable, nn.Module):
-    """A stack of `n_layers` residual blocks around an architecture's mixer. An architecture's knobs, these shared
-    ones included, take their defaults from its YAML, conf/model/<its module>.yaml (zoo/configurable.py).
+    """A stack of `n_layers` residual blocks around an architecture's mixer. An architecture's knobs take their
+    defaults from its YAML, conf/model/<its module>.yaml, and these shared ones from conf/model/shared/backbone.yaml,
+    which it extends (zoo/configurable.py).
 
     cross_attention: each layer also attends to `memory` (the encoder's output) -- a decoder.
     bidirectional: recurrent mixers get a second, backward copy so that `forward(causal=False)` reads the whole

@@ -10,9 +10,10 @@ import re
 from functools import cache
 
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from zoo.errors import ZooError
+from zoo.run.build import build_task, plain
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,11 @@ def parse_budget(text: str) -> int:
 
 
 def count_parameters(cfg: DictConfig, datamodule, d_model: int) -> int:
-    """Parameters of the task the run would build at this width. Built on the meta device: shapes without
-    storage, so that trying a width costs neither memory nor random numbers."""
-    model = {**OmegaConf.to_container(cfg.model, resolve=True), "d_model": d_model, "params": None}
+    """Parameters of the task the run would build at this width, built as the run builds it (build_task). Built on
+    the meta device: shapes without storage, so that trying a width costs neither memory nor random numbers."""
+    model = {**plain(cfg.model), "d_model": d_model, "params": None}
     with torch.device("meta"):
-        task = datamodule.make_task(model=model, optim=OmegaConf.to_container(cfg.optim, resolve=True),
-                                    decode=OmegaConf.to_container(cfg.decode, resolve=True))
+        task = build_task(cfg, datamodule, model)
     return sum(parameter.numel() for parameter in task.parameters())
 
 
@@ -71,14 +71,14 @@ def width_for_budget(cfg: DictConfig, datamodule) -> tuple[int, int]:
     return units * step, nearest
 
 
-def apply_budget(cfg: DictConfig, datamodule) -> None:
-    """Set model.d_model to the width that meets model.params and drop the budget, so that the task, and the
-    checkpoint that keeps its config, is built at a width like any other."""
-    if cfg.model.params is None:
-        return
+def apply_budget(cfg: DictConfig, model: dict, datamodule) -> dict:
+    """The model node to build: under a budget (model.params), with the d_model that meets it and no budget left,
+    so that the task, and the checkpoint that keeps its node, is built at a width like any other."""
+    if model["params"] is None:
+        return model
     d_model, parameters = width_for_budget(cfg, datamodule)
     log.info("model.params=%s: d_model=%d, %s parameters", cfg.model.params, d_model, f"{parameters:,}")
-    cfg.model.d_model, cfg.model.params = d_model, None
+    return {**model, "d_model": d_model, "params": None}
 
 
 def narrowest_under_budget(model: DictConfig) -> dict:

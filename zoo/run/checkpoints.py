@@ -65,12 +65,15 @@ def check_fits(checkpoint: dict, task: torch.nn.Module, path: str) -> None:
 
 class RunState(pl.Callback):
     """What a resumed run needs beyond Lightning's checkpoint: torch's random state, so that dropout goes on drawing
-    the masks of a run never interrupted (zoo draws its random numbers from torch only), and the tracker runs to
-    go on logging into."""
+    the masks of a run never interrupted (zoo draws its random numbers from torch only), the tracker runs to go on
+    logging into, and the digest of the config that wrote it (a sweep started again continues only its own job)."""
+
+    def __init__(self, config_digest: str):
+        self.config_digest = config_digest
 
     def state_dict(self) -> dict:
         trainer = self.trainer
-        state = {"torch": torch.get_rng_state(),
+        state = {"torch": torch.get_rng_state(), "config_digest": self.config_digest,
                  "trackers": {type(logger).__name__: str(logger.version) for logger in trainer.loggers}}
         if torch.cuda.is_available():
             state["cuda"] = torch.cuda.get_rng_state_all()

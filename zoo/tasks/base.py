@@ -47,12 +47,12 @@ def learning_rate_factor(schedule: str, warmup: int, total: int):
 
 
 class ZooTask(pl.LightningModule):
-    skip_nonfinite = False  # optim.skip_nonfinite: skip a batch whose loss is not finite, rather than stop
-
     def __init__(self, optim: dict):
         super().__init__()
         check_optim(optim)
         self.optim = optim
+        # optim.skip_nonfinite: skip a batch whose loss is not finite, rather than stop
+        self.skip_nonfinite = optim.get("skip_nonfinite", False)
         self.skipped_nonfinite = 0
 
     @staticmethod

@@ -11,9 +11,7 @@ from hydra.utils import instantiate
 from torch import nn
 
 from zoo.tasks.base import ZooTask
-
-IGNORE = -100  # target of a position that is not scored
-
+from zoo.tokens import IGNORE
 
 class LanguageModelTask(ZooTask):
     def __init__(self, model: dict, optim: dict, vocab_size: int):

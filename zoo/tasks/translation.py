@@ -3,16 +3,16 @@ with cross-attention to it predicts the target token by token (teacher forcing i
 import logging
 import math
 
-import sacrebleu
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
 from torch import nn
 
-from zoo.data.subwords import BOS, EOS, PAD
-from zoo.launch.distributed import gather
+from zoo.distributed import gather
+from zoo.metrics import corpus_scores
 from zoo.tasks.base import ZooTask
 from zoo.tasks.decoding import beam_search
+from zoo.tokens import BOS, EOS, PAD
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,3 @@ class TranslationTask(ZooTask):
         return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device,
                            length_penalty)
 
-
-def corpus_scores(hypotheses: list[str], references: list[str]) -> dict[str, float]:
-    """sacrebleu's corpus BLEU and chrF of the hypotheses against one reference each."""
-    return {"bleu": sacrebleu.corpus_bleu(hypotheses, [references]).score,
-            "chrf": sacrebleu.corpus_chrf(hypotheses, [references]).score}

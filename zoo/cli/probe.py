@@ -1,9 +1,9 @@
-"""`python -m zoo.probe memory [--sequences 8] [--out DIR] [--label NAME] model=... data=... [overrides]`: how far
+"""`python -m zoo.cli.probe memory [--sequences 8] [--out DIR] [--label NAME] model=... data=... [overrides]`: how far
 back the gradient reaches.
 
 For the last output of the backbone, y_T, and each earlier input x_{T-k} (the task's embedding of the token k steps
 back), the probe measures the Jacobian's Frobenius norm ||dy_T / dx_{T-k}||, averaged over a few test sequences:
-once at initialisation and once after training (zoo.run.train's own run of the composed config). It is the
+once at initialisation and once after training (zoo.run.fit's own run of the composed config). It is the
 vanishing-gradient picture of the classic lecture: a fixed window cuts off exactly at its width, a tanh RNN decays
 geometrically, a ReLU RNN (model.act=relu) may grow instead, gates and a linear state carry further, attention
 reaches every position.
@@ -17,13 +17,12 @@ log-scale norm against k.
 import argparse
 import csv
 import re
-import sys
 from pathlib import Path
 
-from zoo.errors import ZooError
+from zoo.errors import ZooError, command_line_tool
 from zoo.markdown_table import markdown_table
 
-USAGE = ("python -m zoo.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
+USAGE = ("python -m zoo.cli.probe memory [--sequences N] [--out DIR] [--label NAME] model=... data=... "
          "[hydra overrides]")
 # what the probe runs on unless the command line says otherwise
 DEFAULTS = ["experiment=long_range", "logger=none", "callbacks=none", "test=false"]
@@ -32,11 +31,11 @@ STAGES = ("init", "trained")
 
 def compose_config(overrides: list[str], output_dir: Path):
     """The config `python -m zoo OVERRIDES` composes, with its run directory at output_dir, installed as the
-    current Hydra config (the trackers' names and zoo.run.train read it)."""
+    current Hydra config (the trackers' names and zoo.run.fit read it); read-only, as a run's is."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.hydra_config import HydraConfig
-    from omegaconf import open_dict
+    from omegaconf import OmegaConf
 
     import zoo.config  # noqa: F401  (registers the config schemas)
     from zoo.configurable import CONF_DIR
@@ -44,12 +43,11 @@ def compose_config(overrides: list[str], output_dir: Path):
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
         # Lightning's own checkpoint, where callbacks=none leaves it, goes into the run directory, not the cwd
-        cfg = compose("train", overrides=[*DEFAULTS, f"trainer.default_root_dir={output_dir}", *overrides],
+        cfg = compose("train", overrides=[*DEFAULTS, f"trainer.default_root_dir={output_dir}", *overrides,
+                                          f"hydra.runtime.output_dir={output_dir}", "hydra.job.num=0"],
                       return_hydra_config=True)
-    with open_dict(cfg):
-        cfg.hydra.runtime.output_dir = str(output_dir)
-        cfg.hydra.job.num = 0
     HydraConfig.instance().set_config(cfg)
+    OmegaConf.set_readonly(cfg, True)
     return cfg
 
 
@@ -161,13 +159,15 @@ def ladder(length: int) -> list[int]:
 
 def memory(arguments, overrides: list[str]) -> dict:
     from zoo.data.probes import ProbeData
-    from zoo.run.train import prepare, train
+    from zoo.run.assemble import assemble
+    from zoo.run.fit import train
 
     arguments.out.mkdir(parents=True, exist_ok=True)
     cfg = compose_config(overrides, arguments.out / "run")
     label = arguments.label or default_label(overrides, cfg)
-    # initialisation: the task zoo.run.train trains, built the same way from the same seed, so the same weights
-    datamodule, task = prepare(cfg)
+    # initialisation: the task zoo.run.fit trains, assembled the same way from the same seed, so the same weights
+    initial = assemble(cfg, trainer=False)
+    datamodule, task = initial.datamodule, initial.task
     if not isinstance(datamodule, ProbeData):
         raise ZooError(f"data={cfg.hydra.runtime.choices.data}: the memory probe reads a generated probe "
                        "(copy, recall, adding)")
@@ -175,13 +175,13 @@ def memory(arguments, overrides: list[str]) -> dict:
     norms = {"init": gradient_norms(task, sequences)}
     metrics = {}
     if cfg.train:
-        metrics, objects = train(cfg)
-        norms["trained"] = gradient_norms(objects["task"].cpu(), sequences)
+        metrics, trained = train(cfg)
+        norms["trained"] = gradient_norms(trained.task.cpu(), sequences)
     else:
         norms["trained"] = norms["init"]
     write_csv(arguments.out / file_name(label), label, norms)
     figure = plot(arguments.out)
-    objective = cfg.optimized_metric or datamodule.metric
+    objective = initial.objective
     trained = f"; after training {objective} {metrics[objective]:.4g}" if objective in metrics else ""
     print(f"memory probe, {label}, data={cfg.hydra.runtime.choices.data}, T={sequences.shape[1]}{trained}")
     print(table(norms, ladder(sequences.shape[1])))
@@ -189,8 +189,9 @@ def memory(arguments, overrides: list[str]) -> dict:
     return norms
 
 
+@command_line_tool
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m zoo.probe", usage=USAGE, description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m zoo.cli.probe", usage=USAGE, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("probe", choices=["memory"])
     parser.add_argument("--sequences", type=int, default=8, help="test sequences averaged over (default 8)")
@@ -200,12 +201,8 @@ def main(argv: list[str]) -> None:
     unknown = [override for override in overrides if "=" not in override]
     if unknown:
         parser.error(f"not a key=value override: {' '.join(unknown)}")
-    try:
-        memory(arguments, overrides)
-    except ZooError as error:
-        print(f"Error: {error}", file=sys.stderr)
-        sys.exit(1)
+    memory(arguments, overrides)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -1,0 +1,82 @@
+"""`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]`:
+decode a held-out split of a finished data=translation run with the weights its test read, and print BLEU and chrF.
+
+Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
+the run itself: `--split test` with the run's own settings gives back the test figures of its summary.json. A wrong
+directory or checkpoint is one line on stderr and exit code 1; bad usage exits with 2.
+"""
+import argparse
+from pathlib import Path
+
+from zoo.errors import ZooError, command_line_tool
+
+TRANSLATION = "zoo.data.translation.TranslationData"
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m zoo.cli.score_translation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("run_dir", type=Path, help="the directory a data=translation run wrote (its summary.json)")
+    parser.add_argument("--split", choices=("val", "test"), default="val")
+    parser.add_argument("--beam-size", type=int, help="default: the run's decode.beam_size")
+    parser.add_argument("--length-penalty", type=float, help="default: the run's decode.length_penalty")
+    parser.add_argument("--checkpoint", type=Path,
+                        help="default: what the run's test read, RUN_DIR/averaged.ckpt, else its last checkpoint")
+    arguments = parser.parse_args(argv)
+    if arguments.beam_size is not None and arguments.beam_size < 1:
+        parser.error(f"--beam-size must be >= 1, got {arguments.beam_size}")
+    return arguments
+
+
+def load(run_dir: Path, checkpoint: Path | None):
+    """The run (its config), its data module (its vocabulary from the checkpoint) and its task with the
+    checkpoint's weights, assembled as the run assembled them."""
+    # imported here: a wrong argument is answered without loading torch and lightning
+    from omegaconf import OmegaConf
+
+    from zoo.run.assemble import assemble
+    from zoo.run.checkpoints import check_fits
+    from zoo.run.load import load_run
+
+    saved = load_run(run_dir, checkpoint or "tested")
+    config = saved.config
+    if config["data"]["_target_"] != TRANSLATION:
+        raise ZooError(f"{run_dir}: a run on {config['data']['_target_']}, not on data=translation")
+    if "vocab_size" not in saved.checkpoint.get("hyper_parameters", {}):
+        raise ZooError(f"{saved.checkpoint_path}: not a checkpoint of a translation task")
+    run = assemble(OmegaConf.create(config, flags={"readonly": True}), saved, stage="test", trainer=False)
+    check_fits(saved.checkpoint, run.task, str(saved.checkpoint_path))
+    run.task.load_state_dict(saved.checkpoint["state_dict"])
+    return saved, run.datamodule, run.task.eval()
+
+
+def score(data, task, split: str, decode: dict) -> dict[str, float]:
+    import torch
+
+    from zoo.metrics import corpus_scores
+
+    hypotheses, references = [], []
+    with torch.no_grad():
+        for batch in data.loader(split, shuffle=False):
+            for index, ids in zip(batch["index"].tolist(), task.translate(batch["source"], **decode)):
+                hypotheses.append(data.decode(ids))
+                references.append(data.pairs[split][index][1])
+    return corpus_scores(hypotheses, references)
+
+
+@command_line_tool
+def main(argv: list[str]) -> None:
+    arguments = parse_arguments(argv)
+    saved, data, task = load(arguments.run_dir, arguments.checkpoint)
+    decode = dict(saved.config["decode"])
+    if arguments.beam_size is not None:
+        decode["beam_size"] = arguments.beam_size
+    if arguments.length_penalty is not None:
+        decode["length_penalty"] = arguments.length_penalty
+    scores = score(data, task, arguments.split, decode)
+    pairs = len(data.pairs[arguments.split])
+    print(f"{arguments.split}: BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  ({pairs} pairs; "
+          f"beam {decode['beam_size']}, length penalty {decode['length_penalty']}; {saved.checkpoint_path})")
+
+
+if __name__ == "__main__":
+    main()
