@@ -5,10 +5,10 @@
 #
 #   scripts/gpu_check.sh [--dry-run] [STEP ...]     steps: env tests main bench-long bench-train ddp (default: all)
 #
-# Writes $OUT (else outputs/gpu_check): gpu_check.md (the figures and tables), gpu_check.log (everything),
-# main_summary.json. Each step has its own time limit, and all of them together GPU_CHECK_BUDGET seconds (default
-# 540, nine minutes); a step with no time left is skipped, saying so, and can
-# be run by itself in a second call. Without a GPU the CUDA steps fail at once in one line and the script exits 1.
+# Writes to $GPU_CHECK_DIR (default outputs/gpu_check): gpu_check.md (the figures and tables), gpu_check.log
+# (everything), main_summary.json. Each step has its own time limit, and all of them together GPU_CHECK_BUDGET
+# seconds (default 540, nine minutes); a step with no time left is skipped, saying so, and can be run by itself in a
+# second call. Without a GPU the CUDA steps fail at once in one line and the script exits 1.
 # On a GPU machine without network, first run scripts/gpu_prepare.sh on a machine with one and copy .gpu/ across
 # (Hydra's wheels, the data).
 set -uo pipefail
@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 BUDGET=${GPU_CHECK_BUDGET:-540}
-OUT_DIR=${OUT:-outputs/gpu_check}
-RUNS=$(mktemp -d)  # run directories stay out of $OUT: it keeps the report small enough to copy back
+OUT_DIR=${GPU_CHECK_DIR:-outputs/gpu_check}
+RUNS=$(mktemp -d)  # run directories stay out of the report's directory, which holds the report and its log alone
 ALL_STEPS=(env tests main bench-long bench-train ddp)
 DRY=0
 STEPS=()
