@@ -156,6 +156,7 @@ def check_types(cfg: DictConfig) -> dict[str, DictConfig]:
                            f"{', '.join(name for name, _ in fields if name != '_target_')}") from None
         # the node's own keys only (the schema's others are the builder's arguments); a value still to give
         # (data.path=...) stays missing, for build to name
-        values = {key: OmegaConf.to_container(typed)[key] for key in node}
+        converted = OmegaConf.to_container(typed)
+        values = {key: converted[key] for key in node}
         typed_nodes[group] = OmegaConf.create({group: values})[group]
     return typed_nodes
