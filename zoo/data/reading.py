@@ -54,3 +54,13 @@ def finite_number(cell: str, column: str, where: str) -> float:
         raise ZooError(f"{where}: column {column!r} holds {cell!r}, not a finite number "
                        f"(up to ±{LARGEST:.3g}, what float32 holds)")
     return value
+
+
+def column_index(header: list[str], column: str, path: str, knob: str | None = None) -> int:
+    """Where `column` stands in a file's header row; one the header lacks is an error naming line 1, the knob that
+    asked for it and the columns there are."""
+    if column not in header:
+        names = ", ".join(map(repr, header)) or "none (the first line is blank)"
+        asked = f" (data.{knob})" if knob else ""
+        raise ZooError(f"{path}:1: no column {column!r}{asked}; the columns are {names}")
+    return header.index(column)

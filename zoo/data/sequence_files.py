@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from sktime.datasets import load_from_tsfile
 
-from zoo.data.reading import LARGEST, finite_number, read_text
+from zoo.data.reading import LARGEST, column_index, finite_number, read_text
 from zoo.errors import ZooError
 
 FORMATS = ("auto", "csv", "tsv", "ts")  # auto: .ts, .csv and .tsv by the suffix, any other text file sniffed
@@ -77,13 +77,6 @@ def delimiter(path: str, format: str, text: str) -> str:
     except csv.Error:
         raise ZooError(f"{path}: cannot tell what separates its columns; give data.format=csv (commas) or "
                        f"data.format=tsv (tabs)") from None
-
-
-def column_index(header: list[str], column: str, path: str, knob: str) -> int:
-    if column not in header:
-        columns = ", ".join(map(repr, header)) or "none (the first line is blank)"
-        raise ZooError(f"{path}:1: no column {column!r} (data.{knob}); the columns are {columns}")
-    return header.index(column)
 
 
 def cells_of(row: list[str], header: list[str], path: str, line: int) -> list[str]:

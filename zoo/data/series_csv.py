@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zoo.data.reading import finite_number, read_text
+from zoo.data.reading import column_index, finite_number, read_text
 from zoo.errors import ZooError
 
 
@@ -21,11 +21,7 @@ def read_series_csv(path: str, columns: Sequence[str]) -> np.ndarray:
         header = next(reader, None)
         if header is None:
             raise ZooError(f"{path}: empty file, expected a header row naming the columns")
-        for column in columns:
-            if column not in header:
-                names = ", ".join(map(repr, header)) or "none (the first line is blank)"
-                raise ZooError(f"{path}:1: no column {column!r}; the columns are {names}")
-        indices = [header.index(column) for column in columns]
+        indices = [column_index(header, column, path) for column in columns]
         for row in reader:
             rows.append([read_cell(row, index, column, f"{path}:{reader.line_num}")
                          for index, column in zip(indices, columns)])
