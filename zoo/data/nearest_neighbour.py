@@ -8,9 +8,9 @@ of a pair of steps their squared Euclidean distance across channels; the warping
 import numpy as np
 
 # DTW's work, counted in channel-cells: each pair of steps of every (test, training) pair is one cell per channel,
-# and each anti-diagonal's dozen numpy calls cost about as much as 3,000 of them (40 us). On one core of a busy
-# machine here GunPoint's split (1.7e8 cells, one channel: 3.0e8 in all) took 4.5 s and JapaneseVowels' (2.4e7
-# cells of 12 channels: 3.3e8) 6.2 s. Up to 5e8, some 10 s beside a training run, DTW; past it, Euclidean
+# and each anti-diagonal's dozen numpy calls cost about as much as 3,000 of them (40 us). GunPoint's split (3.0e8 in
+# all) and JapaneseVowels' (3.3e8) take a few seconds on one core (docs/results.md); up to 5e8, about 10 s, DTW;
+# past it, Euclidean
 DTW_BUDGET = 5e8
 DIAGONAL_CELLS = 3000
 QUERY_CHUNK = 256  # test sequences compared at once by the Euclidean distance: a (256, training set) matrix
