@@ -63,13 +63,29 @@ def score_translation(*args) -> subprocess.CompletedProcess:
 def test_scoring_the_test_split_again_gives_the_runs_own_figures(translation_log):
     run_dir, _ = translation_log
     metrics = json.loads((run_dir / "summary.json").read_text())["metrics"]
-    result = score_translation(run_dir, "--split", "test")
+    result = score_translation(run_dir, "--split", "test", "--output", run_dir / "again.jsonl")
     assert result.returncode == 0, result.stderr[-3000:]
-    bleu, chrf = map(float, re.fullmatch(r"test: BLEU ([\d.]+)  chrF ([\d.]+)  \(15 pairs; beam 5, .*averaged\.ckpt\)",
-                                         result.stdout.strip()).groups())
+    lines = result.stdout.strip().splitlines()
+    assert re.fullmatch(r"15 test pairs; beam 5, length penalty 1.0; .*averaged\.ckpt", lines[0])
+    bleu, chrf = map(float, re.match(r"test: BLEU ([\d.]+) \(precisions .*\), chrF ([\d.]+)$", lines[1]).groups())
     assert (bleu, chrf) == (round(metrics["test/bleu"], 2), round(metrics["test/chrf"], 2))
+    p_value = float(re.search(r"BLEU [-+][\d.]+ \(p = ([\d.]+)\)", lines[3]).group(1))
+    assert p_value == round(metrics["test/bleu_p_value_against_word_by_word"], 3)
+    assert (run_dir / "again.jsonl").read_text() == (run_dir / "test_translations.jsonl").read_text()
     greedy = score_translation(run_dir, "--beam-size", "1")  # the validation split, by default
-    assert re.fullmatch(r"val: BLEU [\d.]+  chrF [\d.]+  \(15 pairs; beam 1, .*", greedy.stdout.strip()), greedy.stderr
+    assert greedy.stdout.startswith("15 val pairs; beam 1, "), greedy.stderr
+
+
+def test_a_translation_run_keeps_each_test_pair_with_its_translations(translation_log):
+    run_dir, log = translation_log
+    records = [json.loads(line) for line in (run_dir / "test_translations.jsonl").read_text().splitlines()]
+    assert len(records) == 15
+    assert all(set(record) == {"source", "references", "hypothesis", "word_by_word"} for record in records)
+    assert all(isinstance(record["references"], list) and record["references"] for record in records)
+    metrics = json.loads((run_dir / "summary.json").read_text())["metrics"]
+    assert 0 < metrics["test/bleu_p_value_against_word_by_word"] <= 1
+    assert metrics["test/bleu_brevity_penalty"] <= 1 and "test/bleu_precision_4" in metrics
+    assert re.search(r"model against word by word \(paired bootstrap, 1000 resamples\): BLEU [-+]", log)
 
 
 def test_scoring_a_directory_that_holds_no_translation_run_is_one_line(tmp_path):

@@ -15,11 +15,33 @@ from zoo.tasks.decoding import beam_search
 from zoo.tasks.translation import TranslationTask
 
 
-@pytest.fixture(scope="module", params=["zoo.models.transformer.Transformer", "zoo.models.gru.GRU"])
+@pytest.fixture(scope="module", params=[("zoo.models.transformer.Transformer", False), ("zoo.models.gru.GRU", False),
+                                        ("zoo.models.transformer.Transformer", True)],
+                ids=["transformer", "gru", "transformer-lexical-bias"])
 def task(request):
+    target, lexical_bias = request.param
     torch.manual_seed(0)
-    model = {"_target_": request.param, "d_model": 32, "n_layers": 2, "n_heads": 4, "dropout": 0.0}
-    return TranslationTask(model=model, optim={}, decode={}, vocab_size=50).eval()
+    model = {"_target_": target, "d_model": 32, "n_layers": 2, "n_heads": 4, "dropout": 0.0}
+    task = TranslationTask(model=model, optim={}, decode={}, vocab_size=50, decoder_layers=1,
+                           lexical_bias=lexical_bias).eval()
+    if lexical_bias:
+        task.lexicon.copy_(torch.rand(50, 50).pow(4).softmax(-1))
+    return task
+
+
+def test_the_decoder_has_as_many_layers_as_asked(task):
+    assert len(task.decoder.layers) == 1 and len(task.encoder.layers) == 2
+
+
+def test_the_lexicon_steers_the_translation_of_an_untrained_model():
+    model = {"_target_": "zoo.models.transformer.Transformer", "d_model": 32, "n_layers": 1, "n_heads": 4,
+             "dropout": 0.0}
+    task = TranslationTask(model=model, optim={}, decode={}, vocab_size=50, lexical_bias=True).eval()
+    task.lexicon[:, 7] = 1.0  # every source token translates as token 7, and [EOS] as [EOS]
+    task.lexicon[EOS] = 0.0
+    task.lexicon[EOS, EOS] = 1.0
+    decoded = task.translate(torch.randint(4, 50, (6, 5)), beam_size=1, max_length=4)
+    assert all(ids and ids[0] == 7 for ids in decoded)
 
 
 def test_greedy_decoding_matches_the_teacher_forced_path(task):
@@ -73,6 +95,22 @@ def test_ding_reader_takes_the_example_sentences(tmp_path):
         "Es regnet heute sehr. | Zwei :: It is raining hard today.\n"  # sub-entries do not align: skipped
     )
     assert read_ding(str(corpus)) == [("Er hat einen Hund.", "He has a dog.")]
+
+
+def test_a_ding_target_with_alternatives_is_several_references_and_trains_on_its_first(tmp_path):
+    corpus = tmp_path / "de-en"
+    corpus.write_text("".join(f"Satz {i} | Er {i} ist sehr müde. :: sentence {i} | He {i} is very tired/weary.\n"
+                              f"Hund {i} | Der Hund {i} bellt laut. :: dog {i} | The dog {i} barks (loudly).\n"
+                              for i in range(40)))
+    data = TranslationData(path=str(corpus), vocab_size=60, val_fraction=0.2, test_fraction=0.2)
+    data.setup()
+    trained_on = {target for _, target in data.pairs["train"]}
+    assert any(target.endswith("is very tired.") for target in trained_on)
+    assert not any("/" in target or "weary" in target for target in trained_on)
+    for (source, target), references in zip(data.pairs["test"], data.references["test"]):
+        assert references == ([target, target.replace("/weary", ""), target.replace("tired/", "")]
+                               if target.startswith("He") else
+                               [target, target.replace("(loudly)", "loudly"), target.replace(" (loudly)", "")])
 
 
 def test_the_real_ding_file_gives_sixteen_thousand_sentence_pairs():
@@ -250,9 +288,10 @@ def test_translation_reports_word_by_word_and_copied_source_scores_on_its_test_s
     data = TranslationData(path=str(path), vocab_size=100)
     data.setup()
     sources, references = zip(*data.pairs["test"])
+    assert data.references["test"] == [[reference] for reference in references]  # a TSV target is one reference
     copied = sacrebleu.corpus_bleu(list(sources), [list(references)]).score
     baselines = data.baselines()
     assert baselines["test/word_by_word_bleu"] == pytest.approx(100.0)  # every test word is in the lexicon
     assert baselines["test/copy_source_bleu"] == pytest.approx(copied) and copied < 10
-    assert set(baselines) == {f"test/{name}_{metric}" for name in ("word_by_word", "copy_source")
-                              for metric in ("bleu", "chrf")}
+    assert {f"test/{name}_{metric}" for name in ("word_by_word", "copy_source")
+            for metric in ("bleu", "chrf", "bleu_brevity_penalty", "bleu_precision_4")} <= set(baselines)

@@ -1,5 +1,7 @@
-"""`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]`:
-decode a held-out split of a finished data=translation run with the weights its test read, and print BLEU and chrF.
+"""`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]
+[--output FILE]`: decode a held-out split of a finished data=translation run with the weights its test read, and
+print BLEU (its brevity penalty and precisions) and chrF against every reference of each pair, beside word by word's,
+with a paired bootstrap of the two; --output keeps each pair's translations as JSON lines.
 
 Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
 the run itself: `--split test` with the run's own settings gives back the test figures of its summary.json. A wrong
@@ -21,9 +23,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--length-penalty", type=float, help="default: the run's decode.length_penalty")
     parser.add_argument("--checkpoint", type=Path,
                         help="default: what the run's test read, RUN_DIR/averaged.ckpt, else its last checkpoint")
+    parser.add_argument("--output", type=Path, help="write each pair's source, references, hypothesis and word by "
+                                                    "word's translation there, one JSON object a line")
     arguments = parser.parse_args(argv)
     if arguments.beam_size is not None and arguments.beam_size < 1:
         parser.error(f"--beam-size must be >= 1, got {arguments.beam_size}")
+    if arguments.output and not arguments.output.parent.is_dir():  # said before decoding, not after
+        parser.error(f"--output {arguments.output}: no directory {arguments.output.parent}")
     return arguments
 
 
@@ -49,18 +55,17 @@ def load(run_dir: Path, checkpoint: Path | None):
     return saved, run.datamodule, run.task.eval()
 
 
-def score(data, task, split: str, decode: dict) -> dict[str, float]:
+def score(data, task, split: str, decode: dict):
     import torch
 
-    from zoo.metrics import corpus_scores
+    from zoo.tasks.translation_scoring import score_translations
 
-    hypotheses, references = [], []
+    indices, hypotheses = [], []
     with torch.no_grad():
         for batch in data.loader(split, shuffle=False):
-            for index, ids in zip(batch["index"].tolist(), task.translate(batch["source"], **decode)):
-                hypotheses.append(data.decode(ids))
-                references.append(data.pairs[split][index][1])
-    return corpus_scores(hypotheses, references)
+            indices += batch["index"].tolist()
+            hypotheses += map(data.decode, task.translate(batch["source"], **decode))
+    return score_translations(data, split, indices, hypotheses)
 
 
 @command_line_tool
@@ -72,10 +77,13 @@ def main(argv: list[str]) -> None:
         decode["beam_size"] = arguments.beam_size
     if arguments.length_penalty is not None:
         decode["length_penalty"] = arguments.length_penalty
-    scores = score(data, task, arguments.split, decode)
-    pairs = len(data.pairs[arguments.split])
-    print(f"{arguments.split}: BLEU {scores['bleu']:.2f}  chrF {scores['chrf']:.2f}  ({pairs} pairs; "
-          f"beam {decode['beam_size']}, length penalty {decode['length_penalty']}; {saved.checkpoint_path})")
+    scored = score(data, task, arguments.split, decode)
+    if arguments.output:
+        from zoo.tasks.translation_scoring import write_translations
+
+        write_translations(arguments.output, scored.records)
+    print(f"{len(scored.records)} {arguments.split} pairs; beam {decode['beam_size']}, length penalty "
+          f"{decode['length_penalty']}; {saved.checkpoint_path}\n{scored.headline}")
 
 
 if __name__ == "__main__":

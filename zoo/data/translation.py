@@ -8,11 +8,13 @@ from torch.utils.data import DataLoader
 
 from zoo.data.base import ZooDataModule, check_fractions
 from zoo.data.batching import LengthBatches, in_batches, pad_batch
+from zoo.data.ibm_model1 import ibm_model1
 from zoo.data.parallel_corpus import corpus_format, ding_phrase_pairs, read_parallel_corpus
+from zoo.data.readings import first_reading, readings
 from zoo.data.subwords import fit_bpe
 from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
-from zoo.metrics import corpus_scores
+from zoo.metrics import translation_scores
 from zoo.tokens import BOS, EOS, PAD, SPECIAL_TOKENS, UNK
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,9 @@ class SampledLengthBatches(LengthBatches):
 
 class TranslationData(ZooDataModule):
     """Batches {"source": (B, S), "target": (B, T), "index": (B,)}: source ends in [EOS], target is
-    [BOS] ... [EOS]; `index` points into the split's raw text pairs (the references BLEU is scored against)."""
+    [BOS] ... [EOS]; `index` points into the split's text pairs and their references (`references[split]`, what
+    BLEU is scored against). A Ding target that writes alternatives inline ("a short/long illness") is several
+    references, and training reads its first (zoo/data/readings.py); a TSV target is one reference as written."""
 
     metric = "val/loss"
 
@@ -78,7 +82,9 @@ class TranslationData(ZooDataModule):
         self.val_fraction, self.test_fraction, self.split_seed = val_fraction, test_fraction, split_seed
         self.dictionary_pairs, self.token_dropout, self.label_smoothing = dictionary_pairs, token_dropout, label_smoothing
         self.tokenizer: Tokenizer | None = None
-        self.pairs: dict[str, list[tuple[str, str]]] = {}
+        self.pairs: dict[str, list[tuple[str, str]]] = {}  # as read; training's targets are their first readings
+        self.references: dict[str, list[list[str]]] = {}
+        self.word_by_word: dict[str, list[str]] = {}  # the word-by-word baseline's translation of each pair
         self.dictionary: list[tuple[str, str]] = []  # the word and phrase pairs training may draw from
         self.encoded: dict[str, list[tuple[list[int], list[int]]]] = {}
 
@@ -90,9 +96,14 @@ class TranslationData(ZooDataModule):
                                        self.max_pairs)
         if min(len(train), len(val), len(test)) == 0:
             raise ZooError(f"{self.path}: {len(pairs)} pairs are too few to split into train, validation and test")
+        inline_alternatives = corpus_format(self.path, self.format) == "ding"
+        if inline_alternatives:
+            train = [(source, first_reading(target)) for source, target in train]
         if self.tokenizer is None:  # a checkpoint's own vocabulary wins (load_state_dict runs before setup)
             self.tokenizer = fit_bpe((text for pair in train for text in pair), self.vocab_size)
         self.pairs = {"train": train, "val": val, "test": test}
+        self.references = {split: [readings(target) if inline_alternatives else [target] for _, target in pairs]
+                           for split, pairs in self.pairs.items()}
         self.encoded = {split: self.encode(pairs) for split, pairs in self.pairs.items()}
         self.encoded["train"] = self.short_enough(self.encoded["train"])
         if not self.encoded["train"]:
@@ -128,17 +139,36 @@ class TranslationData(ZooDataModule):
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
+    def word_by_word_translations(self, split: str) -> list[str]:
+        """Word-by-word translation of the split's sources with IBM Model 1's lexicon of the training sentences
+        (zoo/data/word_by_word.py)."""
+        if split not in self.word_by_word:
+            lexicon = WordByWord(self.pairs["train"])
+            self.word_by_word[split] = [lexicon.translate(source) for source, _ in self.pairs[split]]
+        return self.word_by_word[split]
+
     def baselines(self) -> dict[str, float]:
-        """BLEU and chrF on the test split of word-by-word translation with IBM Model 1's lexicon of the training
-        sentences (zoo/data/word_by_word.py), and of the source copied unchanged (names and numbers score)."""
-        lexicon = WordByWord(self.pairs["train"])
-        sources, references = zip(*self.pairs["test"])
+        """BLEU and chrF on the test split of word-by-word translation, and of the source copied unchanged (names and
+        numbers score)."""
         found = {}
-        for name, hypotheses in (("word_by_word", [lexicon.translate(source) for source in sources]),
-                                 ("copy_source", list(sources))):
-            for metric, value in corpus_scores(hypotheses, list(references)).items():
+        for name, hypotheses in (("word_by_word", self.word_by_word_translations("test")),
+                                 ("copy_source", [source for source, _ in self.pairs["test"]])):
+            for metric, value in translation_scores(hypotheses, self.references["test"]).items():
                 found[f"test/{name}_{metric}"] = value
         return found
+
+    def token_lexicon(self) -> torch.Tensor:
+        """IBM Model 1's t(target token | source token) over the subword tokens of the training pairs (dictionary
+        pairs included where training draws them): a (vocabulary, vocabulary) table, one row per source token.
+        [PAD] stands for the empty source token in EM and has a row of zeros."""
+        size = self.tokenizer.get_vocab_size()
+        # the source's [EOS] is a token like any other: t([EOS] | [EOS]) is how the bias learns where to stop
+        sources, targets, probabilities = ibm_model1([(source, target[1:]) for source, target in self.encoded["train"]],
+                                                     empty=PAD)
+        table = torch.zeros(size, size)
+        table[torch.from_numpy(sources), torch.from_numpy(targets)] = torch.from_numpy(probabilities).float()
+        table[PAD] = 0.0  # the empty token explains words no source token does; it is not in any source
+        return table
 
     def task_arguments(self) -> dict:
         return {"vocab_size": self.tokenizer.get_vocab_size(), "label_smoothing": self.label_smoothing}

@@ -1,7 +1,9 @@
 """Encoder-decoder translation around any Backbone: a bidirectional encoder reads the source, a causal decoder
-with cross-attention to it predicts the target token by token (teacher forcing in training)."""
+with cross-attention to it predicts the target token by token (teacher forcing in training). Optionally a lexicon
+biases each prediction towards the translations of the source tokens the decoder attends to (Arthur et al. 2016)."""
 import logging
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -9,26 +11,37 @@ from hydra.utils import instantiate
 from torch import nn
 
 from zoo.distributed import gather
-from zoo.metrics import corpus_scores
+from zoo.metrics import translation_scores
 from zoo.tasks.base import ZooTask
 from zoo.tasks.decoding import beam_search
+from zoo.tasks.translation_scoring import ScoredTranslations, score_translations, write_translations
 from zoo.tokens import BOS, EOS, PAD
 
 log = logging.getLogger(__name__)
 
+TRANSLATIONS_FILE = "test_translations.jsonl"
+LEXICON_FLOOR = 1e-3  # Arthur et al.'s epsilon: log(p + 1e-3) keeps a word the lexicon never saw within reach
+
 
 class TranslationTask(ZooTask):
-    def __init__(self, model: dict, optim: dict, decode: dict, vocab_size: int, label_smoothing: float = 0.1):
+    def __init__(self, model: dict, optim: dict, decode: dict, vocab_size: int, label_smoothing: float = 0.1,
+                 decoder_layers: int | None = None, lexical_bias: bool = False):
         super().__init__(optim)
         self.save_hyperparameters()
         self.encoder = instantiate(model, bidirectional=True)
-        self.decoder = instantiate(model, cross_attention=True)
+        self.decoder = instantiate(model, cross_attention=True, n_layers=decoder_layers or model["n_layers"])
         d_model = self.decoder.d_model
         self.embed = nn.Embedding(vocab_size, d_model, padding_idx=PAD)  # one joint German-English vocabulary
         nn.init.normal_(self.embed.weight, std=d_model ** -0.5)
         self.head = nn.Linear(d_model, vocab_size, bias=False)
         self.head.weight = self.embed.weight  # tied input and output embeddings (Press & Wolf)
         self.embed_scale = math.sqrt(d_model)
+        if lexical_bias:
+            # t(target token | source token), IBM Model 1's on the training pairs: the data set's, set at fit
+            self.register_buffer("lexicon", torch.zeros(vocab_size, vocab_size))
+            # one attention head of its own says which source token the next target token translates
+            self.lexicon_query = nn.Linear(d_model, d_model, bias=False)
+            self.lexicon_key = nn.Linear(d_model, d_model, bias=False)
         # per decoding ("" the configured one, "_greedy" the greedy one beside a beam): (test index, token ids)
         self.test_outputs: dict[str, list[tuple[int, list[int]]]] = {}
 
@@ -40,11 +53,28 @@ class TranslationTask(ZooTask):
         mask = source != PAD
         return self.encoder(self.embed_tokens(source), causal=False, mask=mask), mask
 
+    def setup(self, stage: str) -> None:
+        if self.hparams.lexical_bias and stage == "fit":  # a checkpoint's own table, where one is read, replaces it
+            self.lexicon.copy_(self.trainer.datamodule.token_lexicon())
+
+    def logits(self, hidden, memory, memory_mask, source_lexicon):
+        """Logits (B, T, vocab) of the next token from the decoder's output (B, T, d_model), with the lexicon's
+        log-probability of each token added (source_lexicon: (B, S, vocab), the lexicon's rows of the source)."""
+        logits = self.head(hidden)
+        if source_lexicon is None:
+            return logits
+        scores = self.lexicon_query(hidden) @ self.lexicon_key(memory).transpose(1, 2) / math.sqrt(hidden.shape[-1])
+        attention = scores.masked_fill(~memory_mask[:, None, :], float("-inf")).softmax(-1)
+        return logits + torch.log(attention @ source_lexicon + LEXICON_FLOOR)
+
+    def source_lexicon(self, source):
+        return self.lexicon[source] if self.hparams.lexical_bias else None
+
     def forward(self, source, target_in):
         """Teacher-forced logits (B, T, vocab) for the next token at every target position."""
         memory, memory_mask = self.encode(source)
         hidden = self.decoder(self.embed_tokens(target_in), causal=True, memory=memory, memory_mask=memory_mask)
-        return self.head(hidden)
+        return self.logits(hidden, memory, memory_mask, self.source_lexicon(source))
 
     def loss(self, batch, label_smoothing=0.0):
         target = batch["target"]
@@ -79,22 +109,34 @@ class TranslationTask(ZooTask):
 
     def on_test_epoch_end(self):
         super().on_test_epoch_end()
-        data, decode = self.trainer.datamodule, self.hparams.decode
+        data = self.trainer.datamodule
         for suffix, decoded in self.test_outputs.items():
             outputs = sorted(gather(decoded))  # in a ddp run each rank decoded its share
+            indices = [index for index, _ in outputs]
             hypotheses = [data.decode(ids) for _, ids in outputs]
-            references = [data.pairs["test"][index][1] for index, _ in outputs]
-            for name, value in corpus_scores(hypotheses, references).items():
-                self.log(f"test/{name}{suffix}", value)
-            if not suffix:  # the samples show the configured decoding
-                sources = [data.pairs["test"][index][0] for index, _ in outputs]
-                samples = list(zip(sources, references, hypotheses))[: decode["samples"]]
-        for source, reference, hypothesis in samples:
-            log.info("source     %s\nreference  %s\nhypothesis %s", source, reference, hypothesis)
+            if suffix:  # beside the configured decoding: what it adds
+                references = [data.references["test"][index] for index in indices]
+                for name, value in translation_scores(hypotheses, references).items():
+                    self.log(f"test/{name}{suffix}", value)
+                continue
+            scored = score_translations(data, "test", indices, hypotheses)
+            for name, value in scored.metrics.items():
+                self.log(f"test/{name}", value)
+        if self.trainer.is_global_zero:
+            self.report(scored)
+
+    def report(self, scored: ScoredTranslations) -> None:
+        """The test pairs with their translations in the run's directory; a few of them and the headline figures in
+        the log, and the same few to the loggers that keep text."""
+        write_translations(Path(self.trainer.default_root_dir) / TRANSLATIONS_FILE, scored.records)
+        samples = [[record["source"], " | ".join(record["references"]), record["hypothesis"]]
+                   for record in scored.records[: self.hparams.decode["samples"]]]
+        for source, references, hypothesis in samples:
+            log.info("source     %s\nreference  %s\nhypothesis %s", source, references, hypothesis)
+        log.info("%s", scored.headline)
         for logger in self.loggers:
             if hasattr(logger, "log_text"):
-                logger.log_text(key="test/samples", columns=["source", "reference", "hypothesis"],
-                                data=[list(sample) for sample in samples])
+                logger.log_text(key="test/samples", columns=["source", "references", "hypothesis"], data=samples)
 
     @torch.no_grad()
     def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, **_):
@@ -102,12 +144,15 @@ class TranslationTask(ZooTask):
         memory, memory_mask = self.encode(source)
         memory = memory.repeat_interleave(beam_size, dim=0)
         memory_mask = memory_mask.repeat_interleave(beam_size, dim=0)
+        source_lexicon = self.source_lexicon(source.repeat_interleave(beam_size, dim=0))
 
         def next_log_probs(tokens, state):
             hidden, state = self.decoder.step(self.embed_tokens(tokens), state, memory=memory, memory_mask=memory_mask)
-            return F.log_softmax(self.head(hidden), dim=-1), state
+            logits = self.logits(hidden[:, None], memory, memory_mask, source_lexicon)[:, 0]
+            return F.log_softmax(logits, dim=-1), state
 
         state = self.decoder.init_state(len(memory))
         return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device,
                            length_penalty)
+
 
