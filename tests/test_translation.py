@@ -294,4 +294,18 @@ def test_translation_reports_word_by_word_and_copied_source_scores_on_its_test_s
     assert baselines["test/word_by_word_bleu"] == pytest.approx(100.0)  # every test word is in the lexicon
     assert baselines["test/copy_source_bleu"] == pytest.approx(copied) and copied < 10
     assert {f"test/{name}_{metric}" for name in ("word_by_word", "copy_source")
-            for metric in ("bleu", "chrf", "bleu_brevity_penalty", "bleu_precision_4")} <= set(baselines)
+            for metric in ("bleu", "chrf")} | {"test/word_by_word_bleu_brevity_penalty"} <= set(baselines)
+
+
+def test_a_glossed_source_is_followed_by_its_word_by_word_translation(tmp_path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"{source}\t{target}\n" for source, target in lexicon_pairs(200, seed=2)))
+    plain, glossed = (TranslationData(path=str(path), vocab_size=100, gloss=gloss) for gloss in (False, True))
+    plain.setup()
+    glossed.setup()
+    source, _ = glossed.pairs["test"][0]
+    gloss = glossed.word_by_word_translations("test")[0]
+    expected = glossed.tokenizer.encode(source).ids + [EOS] + glossed.tokenizer.encode(gloss).ids + [EOS]
+    assert glossed.encoded["test"][0][0] == expected
+    assert gloss == " ".join(map(LEXICON.get, source[:-1].lower().split())).capitalize() + "."
+    assert plain.encoded["test"][0][0] == glossed.tokenizer.encode(source).ids + [EOS]

@@ -6,10 +6,12 @@ import os
 import numpy as np
 import pytest
 
+from zoo.compare.translations import WORD_BY_WORD, translation_verdict, verdict_markdown
 from zoo.data.ibm_model1 import ibm_model1
 from zoo.data.readings import MAX_READINGS, first_reading, readings
 from zoo.data.word_by_word import WordByWord
 from zoo.metrics import BOOTSTRAP_SEED, paired_bootstrap, reference_streams, translation_scores
+from zoo.tasks.translation_scoring import write_translations
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -106,3 +108,38 @@ def test_word_by_word_writes_english_as_it_is_written():
     assert model.lexicon["ich"] == "I"  # as the training targets write it, not lower-cased
     assert model.translate("Der Hund sieht Berlin (heute).") == "The dog sees Berlin (heute)."
     assert "don’t" in model.lexicon.values()  # a word's inner apostrophe keeps it one word
+
+
+def write_run(directory, hypotheses, word_by_word):
+    directory.mkdir(parents=True)
+    write_translations(directory / "test_translations.jsonl", [
+        {"source": f"Satz {i}.", "references": references, "hypothesis": hypothesis, "word_by_word": baseline}
+        for i, (references, hypothesis, baseline) in enumerate(zip(REFERENCES, hypotheses, word_by_word))])
+    return directory
+
+
+def test_the_translation_verdict_counts_seeds_and_sentences_and_ranks_word_by_word(tmp_path):
+    good = [alternatives[0] for alternatives in REFERENCES]
+    weak = ["the mat sleeps warm today."] * len(REFERENCES)
+    # a model that translates every sentence well on two seeds and every other sentence on the third
+    almost = [hypothesis if i % 2 else weak[i] for i, hypothesis in enumerate(good)]
+    runs = {"transformer": [write_run(tmp_path / f"t{seed}", good if seed < 2 else almost, weak) for seed in range(3)],
+            "gru": [write_run(tmp_path / f"g{seed}", good, weak) for seed in range(3)],
+            "rnn": [write_run(tmp_path / f"r{seed}", weak, weak) for seed in range(3)]}
+    verdict = translation_verdict(runs, samples=300)
+    standings = {contender.label: contender for contender in verdict.contenders}
+    assert [contender.label for contender in verdict.contenders][:2] == ["gru", "transformer"]
+    assert standings["gru"].rank == standings["transformer"].rank == 1  # the third seed's gap is within its spread
+    assert standings["rnn"].rank == standings[WORD_BY_WORD].rank == 3
+    assert standings[WORD_BY_WORD].seeds == 1
+    assert standings["gru"].low <= standings["gru"].score <= standings["gru"].high
+    assert "| gru | 100.00 |" in verdict_markdown(verdict)
+
+
+def test_the_translation_verdict_needs_every_run_on_the_same_sentences(tmp_path):
+    first = write_run(tmp_path / "a", POOR, POOR)
+    second = write_run(tmp_path / "b", POOR, POOR)
+    (second / "test_translations.jsonl").write_text((second / "test_translations.jsonl").read_text()
+                                                    .replace("Satz 3.", "Satz 33."))
+    assert translation_verdict({"x": [first], "y": [second]}) is None
+    assert translation_verdict({"x": [first], "y": [tmp_path / "no-run"]}) is None

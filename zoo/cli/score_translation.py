@@ -1,7 +1,8 @@
-"""`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A] [--checkpoint PATH]
-[--output FILE]`: decode a held-out split of a finished data=translation run with the weights its test read, and
-print BLEU (its brevity penalty and precisions) and chrF against every reference of each pair, beside word by word's,
-with a paired bootstrap of the two; --output keeps each pair's translations as JSON lines.
+"""`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A]
+[--lexicon-weight W] [--checkpoint PATH] [--output FILE]`: decode a held-out split of a finished data=translation run
+with the weights its test read, and print BLEU (its brevity penalty and precisions) and chrF against every reference
+of each pair, beside word by word's, with a paired bootstrap of the two; --output keeps each pair's translations as
+JSON lines.
 
 Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
 the run itself: `--split test` with the run's own settings gives back the test figures of its summary.json. A wrong
@@ -21,6 +22,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--split", choices=("val", "test"), default="val")
     parser.add_argument("--beam-size", type=int, help="default: the run's decode.beam_size")
     parser.add_argument("--length-penalty", type=float, help="default: the run's decode.length_penalty")
+    parser.add_argument("--lexicon-weight", type=float, help="default: the run's decode.lexicon_weight")
     parser.add_argument("--checkpoint", type=Path,
                         help="default: what the run's test read, RUN_DIR/averaged.ckpt, else its last checkpoint")
     parser.add_argument("--output", type=Path, help="write each pair's source, references, hypothesis and word by "
@@ -77,13 +79,16 @@ def main(argv: list[str]) -> None:
         decode["beam_size"] = arguments.beam_size
     if arguments.length_penalty is not None:
         decode["length_penalty"] = arguments.length_penalty
+    if arguments.lexicon_weight is not None:
+        decode["lexicon_weight"] = arguments.lexicon_weight
     scored = score(data, task, arguments.split, decode)
     if arguments.output:
         from zoo.tasks.translation_scoring import write_translations
 
         write_translations(arguments.output, scored.records)
     print(f"{len(scored.records)} {arguments.split} pairs; beam {decode['beam_size']}, length penalty "
-          f"{decode['length_penalty']}; {saved.checkpoint_path}\n{scored.headline}")
+          f"{decode['length_penalty']}, lexicon weight {decode.get('lexicon_weight', 1.0)}; {saved.checkpoint_path}\n"
+          f"{scored.headline}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ beside it.
 A row is one model on one data set: the runs that differ only in their seed (or in where and how they were logged)
 share it, as mean ± standard deviation; runs that differ in any other setting get rows of their own, labelled by that
 setting. A failed run is a row of its own with its error. Only the runs' summary.json files are read: no tracker,
-network, torch or Lightning, so the comparison takes a second.
+network, torch or Lightning, so the comparison takes seconds.
 
 Tuned settings (`--tune`, by default the learning rate) are searched, not compared: of the rows of one model that
 differ only in them, the one with the best validation score is kept (marked "best of N" in the table, the others
@@ -18,7 +18,8 @@ in them share a row (a setting changed in the middle of a sweep where it changes
 
 Each data set's verdict (zoo.compare.significance) reads the kept rows' test figure over their seeds: mean and Student t 95%
 interval, Welch's t-test on each pair, Holm-corrected for the number of pairs; a rank shared where a gap is within
-noise.
+noise. Where the runs kept their test translations (data=translation), a second verdict reads BLEU over the seeds and
+the test sentences together (zoo.compare.translations), with word by word as a row.
 
 Where the data sets of one option differ in a single numeric setting (data.lag over a ladder of lags), the kept rows
 are also drawn against it, one line per model with its interval, the data set's baseline marked:
@@ -36,6 +37,7 @@ from zoo.compare.plots import draw_all
 from zoo.compare.ladder import ladder_markdown, ladders
 from zoo.compare.leaderboard import TUNED, data_sets, label_runs, markdown, rows_of, write_csv
 from zoo.compare.runs import read_runs
+from zoo.compare.translations import translation_verdict, verdict_markdown
 from zoo.compare.report_html import write_report
 from zoo.errors import ZooError, command_line_tool
 
@@ -57,12 +59,21 @@ def compare(directory: Path, tuned: tuple[str, ...] = TUNED, same: tuple[str, ..
     sets = data_sets(rows_of(runs))
     found = ladders(sets)
     across = [across_markdown(sets)] if len(sets) > 1 else []
-    text = "# Leaderboard\n\n" + "\n\n".join([*across, *map(ladder_markdown, found), *map(markdown, sets)]) + "\n"
+    sections = [section for data_set in sets for section in (markdown(data_set), *translation_sections(data_set))]
+    text = "# Leaderboard\n\n" + "\n\n".join([*across, *map(ladder_markdown, found), *sections]) + "\n"
     (directory / "leaderboard.md").write_text(text)
     write_csv(directory / "leaderboard.csv", sets)
     draw_all(directory, sets, found, note)
     write_report(directory / "report.html", sets, found, directory)
     return text
+
+
+def translation_sections(data_set) -> list[str]:
+    """The verdict over seeds and test sentences, where the data set's kept rows kept their test translations."""
+    kept = {row.label: [run.path.parent for run in row.runs]
+            for row in data_set.rows if row.kept and not row.failed}
+    verdict = translation_verdict(kept) if kept else None
+    return [verdict_markdown(verdict)] if verdict else []
 
 
 @command_line_tool

@@ -62,7 +62,7 @@ class TranslationData(ZooDataModule):
 
     def __init__(self, path: str, format: str, source_column: int, target_column: int, max_pairs: int | None,
                  max_tokens: int, vocab_size: int, batch_size: int, val_fraction: float, test_fraction: float,
-                 split_seed: int, dictionary_pairs: int, token_dropout: float, label_smoothing: float):
+                 split_seed: int, dictionary_pairs: int, token_dropout: float, label_smoothing: float, gloss: bool):
         super().__init__()
         if dictionary_pairs < 0:
             raise ZooError(f"data.dictionary_pairs must be >= 0, got {dictionary_pairs}")
@@ -81,10 +81,12 @@ class TranslationData(ZooDataModule):
         self.batch_size = batch_size
         self.val_fraction, self.test_fraction, self.split_seed = val_fraction, test_fraction, split_seed
         self.dictionary_pairs, self.token_dropout, self.label_smoothing = dictionary_pairs, token_dropout, label_smoothing
+        self.gloss = gloss
         self.tokenizer: Tokenizer | None = None
         self.pairs: dict[str, list[tuple[str, str]]] = {}  # as read; training's targets are their first readings
         self.references: dict[str, list[list[str]]] = {}
         self.word_by_word: dict[str, list[str]] = {}  # the word-by-word baseline's translation of each pair
+        self.lexicon: WordByWord | None = None
         self.dictionary: list[tuple[str, str]] = []  # the word and phrase pairs training may draw from
         self.encoded: dict[str, list[tuple[list[int], list[int]]]] = {}
 
@@ -129,32 +131,44 @@ class TranslationData(ZooDataModule):
         return True
 
     def short_enough(self, encoded):
-        return [pair for pair in encoded if max(map(len, pair)) <= self.max_tokens + 2]
+        limit = self.max_tokens + 2
+        return [(source, target) for source, target in encoded
+                if len(target) <= limit and len(source) <= limit * (2 if self.gloss else 1)]
 
     def encode(self, pairs):
+        """Source ids ending in [EOS] (followed by the gloss's, ending in [EOS], under data.gloss), and target
+        ids between [BOS] and [EOS]."""
         sources = self.tokenizer.encode_batch([source for source, _ in pairs])
         targets = self.tokenizer.encode_batch([target for _, target in pairs])
-        return [(s.ids + [EOS], [BOS] + t.ids + [EOS]) for s, t in zip(sources, targets)]
+        encoded = [(s.ids + [EOS], [BOS] + t.ids + [EOS]) for s, t in zip(sources, targets)]
+        if not self.gloss:
+            return encoded
+        glosses = self.tokenizer.encode_batch([self.word_by_word_lexicon().translate(source) for source, _ in pairs])
+        return [(source + gloss.ids + [EOS], target) for (source, target), gloss in zip(encoded, glosses)]
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
+    def word_by_word_lexicon(self) -> WordByWord:
+        """IBM Model 1's word lexicon of the training sentences (zoo/data/word_by_word.py)."""
+        if self.lexicon is None:
+            self.lexicon = WordByWord(self.pairs["train"])
+        return self.lexicon
+
     def word_by_word_translations(self, split: str) -> list[str]:
-        """Word-by-word translation of the split's sources with IBM Model 1's lexicon of the training sentences
-        (zoo/data/word_by_word.py)."""
         if split not in self.word_by_word:
-            lexicon = WordByWord(self.pairs["train"])
-            self.word_by_word[split] = [lexicon.translate(source) for source, _ in self.pairs[split]]
+            self.word_by_word[split] = [self.word_by_word_lexicon().translate(source)
+                                        for source, _ in self.pairs[split]]
         return self.word_by_word[split]
 
     def baselines(self) -> dict[str, float]:
-        """BLEU and chrF on the test split of word-by-word translation, and of the source copied unchanged (names and
-        numbers score)."""
-        found = {}
-        for name, hypotheses in (("word_by_word", self.word_by_word_translations("test")),
-                                 ("copy_source", [source for source, _ in self.pairs["test"]])):
-            for metric, value in translation_scores(hypotheses, self.references["test"]).items():
-                found[f"test/{name}_{metric}"] = value
+        """On the test split: word-by-word translation's BLEU (with its brevity penalty and precisions) and chrF, and
+        the BLEU and chrF of the source copied unchanged (names and numbers score)."""
+        references = self.references["test"]
+        found = {f"test/word_by_word_{metric}": value for metric, value
+                 in translation_scores(self.word_by_word_translations("test"), references).items()}
+        copied = translation_scores([source for source, _ in self.pairs["test"]], references)
+        found.update({f"test/copy_source_{metric}": copied[metric] for metric in ("bleu", "chrf")})
         return found
 
     def token_lexicon(self) -> torch.Tensor:

@@ -57,15 +57,16 @@ class TranslationTask(ZooTask):
         if self.hparams.lexical_bias and stage == "fit":  # a checkpoint's own table, where one is read, replaces it
             self.lexicon.copy_(self.trainer.datamodule.token_lexicon())
 
-    def logits(self, hidden, memory, memory_mask, source_lexicon):
+    def logits(self, hidden, memory, memory_mask, source_lexicon, lexicon_weight: float = 1.0):
         """Logits (B, T, vocab) of the next token from the decoder's output (B, T, d_model), with the lexicon's
-        log-probability of each token added (source_lexicon: (B, S, vocab), the lexicon's rows of the source)."""
+        log-probability of each token added (source_lexicon: (B, S, vocab), the lexicon's rows of the source), as
+        training adds it, or `lexicon_weight` times in decoding."""
         logits = self.head(hidden)
         if source_lexicon is None:
             return logits
         scores = self.lexicon_query(hidden) @ self.lexicon_key(memory).transpose(1, 2) / math.sqrt(hidden.shape[-1])
         attention = scores.masked_fill(~memory_mask[:, None, :], float("-inf")).softmax(-1)
-        return logits + torch.log(attention @ source_lexicon + LEXICON_FLOOR)
+        return logits + lexicon_weight * torch.log(attention @ source_lexicon + LEXICON_FLOOR)
 
     def source_lexicon(self, source):
         return self.lexicon[source] if self.hparams.lexical_bias else None
@@ -139,7 +140,7 @@ class TranslationTask(ZooTask):
                 logger.log_text(key="test/samples", columns=["source", "references", "hypothesis"], data=samples)
 
     @torch.no_grad()
-    def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, **_):
+    def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, lexicon_weight=1.0, **_):
         """Token ids of the decoded target of each source row (greedy when beam_size=1)."""
         memory, memory_mask = self.encode(source)
         memory = memory.repeat_interleave(beam_size, dim=0)
@@ -148,7 +149,7 @@ class TranslationTask(ZooTask):
 
         def next_log_probs(tokens, state):
             hidden, state = self.decoder.step(self.embed_tokens(tokens), state, memory=memory, memory_mask=memory_mask)
-            logits = self.logits(hidden[:, None], memory, memory_mask, source_lexicon)[:, 0]
+            logits = self.logits(hidden[:, None], memory, memory_mask, source_lexicon, lexicon_weight)[:, 0]
             return F.log_softmax(logits, dim=-1), state
 
         state = self.decoder.init_state(len(memory))
