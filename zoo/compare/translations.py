@@ -16,8 +16,8 @@ from sacrebleu.metrics import BLEU, CHRF
 from statsmodels.stats.multitest import multipletests
 
 from zoo.metrics import BOOTSTRAP_SAMPLES, reference_streams
+from zoo.tasks.translation_scoring import TRANSLATIONS_FILE
 
-TRANSLATIONS_FILE = "test_translations.jsonl"
 WORD_BY_WORD = "word by word"
 ALPHA = 0.05
 

@@ -14,12 +14,12 @@ from zoo.distributed import gather
 from zoo.metrics import translation_scores
 from zoo.tasks.base import ZooTask
 from zoo.tasks.decoding import beam_search
-from zoo.tasks.translation_scoring import ScoredTranslations, score_translations, write_translations
+from zoo.tasks.translation_scoring import (TRANSLATIONS_FILE, ScoredTranslations, score_translations,
+                                          write_translations)
 from zoo.tokens import BOS, EOS, PAD
 
 log = logging.getLogger(__name__)
 
-TRANSLATIONS_FILE = "test_translations.jsonl"
 LEXICON_FLOOR = 1e-3  # Arthur et al.'s epsilon: log(p + 1e-3) keeps a word the lexicon never saw within reach
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from zoo.metrics import BOOTSTRAP_SAMPLES, paired_bootstrap, translation_scores
 
+TRANSLATIONS_FILE = "test_translations.jsonl"  # a translation run's test pairs with their translations
+
 
 @dataclass(frozen=True)
 class ScoredTranslations:
