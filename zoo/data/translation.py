@@ -86,7 +86,7 @@ class TranslationData(ZooDataModule):
         self.pairs: dict[str, list[tuple[str, str]]] = {}  # as read; training's targets are their first readings
         self.references: dict[str, list[list[str]]] = {}
         self.word_by_word: dict[str, list[str]] = {}  # the word-by-word baseline's translation of each pair
-        self.lexicon: WordByWord | None = None
+        self.word_by_word_model: WordByWord | None = None
         self.dictionary: list[tuple[str, str]] = []  # the word and phrase pairs training may draw from
         self.encoded: dict[str, list[tuple[list[int], list[int]]]] = {}
 
@@ -151,9 +151,9 @@ class TranslationData(ZooDataModule):
 
     def word_by_word_lexicon(self) -> WordByWord:
         """IBM Model 1's word lexicon of the training sentences (zoo/data/word_by_word.py)."""
-        if self.lexicon is None:
-            self.lexicon = WordByWord(self.pairs["train"])
-        return self.lexicon
+        if self.word_by_word_model is None:
+            self.word_by_word_model = WordByWord(self.pairs["train"])
+        return self.word_by_word_model
 
     def word_by_word_translations(self, split: str) -> list[str]:
         if split not in self.word_by_word:
