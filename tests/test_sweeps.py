@@ -161,7 +161,7 @@ def test_a_budget_lands_every_architecture_within_ten_percent(data, budget, head
 
 
 def test_a_budget_between_two_widths_says_that_fewer_heads_give_finer_steps(datamodules, compose_in):
-    cfg = compose_in("model=transformer", "data=translation", "model.params=100k")
+    cfg = compose_in("model=transformer", "data=translation", "model.params=100k", "task.decoder_layers=null")
     with pytest.raises(ZooError, match=r"parameters \(d_model=\d+\), more than 10% from 100,000; d_model "
                                        r"moves in steps of model.n_heads=4, and fewer heads give finer steps$"):
         width_for_budget(cfg, datamodules["translation"])
