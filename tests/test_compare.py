@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.test_cli import zoo
+from zoo.compare.command import compare
+from zoo.tasks.translation_scoring import write_translations
 
 TINY = ["data=sunspots", "debug=default", "logger=none", "trainer.max_epochs=2"]
 PLOTS = ["validation_curves.png", "objective_vs_parameters.png", "objective_vs_wall_time.png"]
@@ -246,3 +248,18 @@ def test_one_data_set_has_no_table_across(tmp_path):
 
     written(tmp_path / "a", "lstm", 0.001, 1.0, 0.5)
     assert "## Across data sets" not in compare(tmp_path)
+
+
+def test_runs_that_kept_their_translations_get_a_verdict_over_seeds_and_sentences(tmp_path):
+    references = [[f"the {word} sleeps on the warm mat."] for word in ("cat", "dog", "cow", "hen", "owl")] * 20
+    for model, hypothesis in (("transformer", None), ("gru", "the owl sleeps on the mat.")):
+        for seed in range(2):
+            run = tmp_path / f"{model}-{seed}"
+            written(run, model, 1e-3, 1.0, 0.5, seed=seed)
+            write_translations(run / "test_translations.jsonl", [
+                {"source": f"Satz {i}.", "references": reference, "hypothesis": hypothesis or reference[0],
+                 "word_by_word": "sleeps warm."} for i, reference in enumerate(references)])
+    text = compare(tmp_path)
+    table = text[text.index("### Test BLEU over seeds and test sentences"):]
+    assert [row[0] for row in board_rows(table)[1:]] == ["transformer", "gru", "word by word"]
+    assert "transformer > gru" in table and "Significant gaps" in table
