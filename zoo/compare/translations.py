@@ -83,7 +83,8 @@ def translation_verdict(runs_by_label: dict[str, list[Path]], metric_name: str =
                                    *np.percentile(resampled[label], [2.5, 97.5]).tolist(), seeds=len(runs))
                          for label, runs in statistics.items()), key=lambda contender: -contender.score)
     pairs = [(better, worse) for position, better in enumerate(contenders) for worse in contenders[position + 1:]]
-    raw = [min(1.0, 2 * min(np.mean(difference <= 0), np.mean(difference >= 0)))
+    # two-sided, with the resample count's +1 (as sacrebleu's own p-values), so no p is ever 0
+    raw = [min(1.0, 2 * (min(np.sum(difference <= 0), np.sum(difference >= 0)) + 1) / (samples + 1))
            for difference in (resampled[better.label] - resampled[worse.label] for better, worse in pairs)]
     adjusted = multipletests(raw, alpha=ALPHA, method="holm")[1] if pairs else []
     p_values = {(better.label, worse.label): float(p) for (better, worse), p in zip(pairs, adjusted)}
