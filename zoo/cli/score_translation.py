@@ -75,12 +75,9 @@ def main(argv: list[str]) -> None:
     arguments = parse_arguments(argv)
     saved, data, task = load(arguments.run_dir, arguments.checkpoint)
     decode = dict(saved.config["decode"])
-    if arguments.beam_size is not None:
-        decode["beam_size"] = arguments.beam_size
-    if arguments.length_penalty is not None:
-        decode["length_penalty"] = arguments.length_penalty
-    if arguments.lexicon_weight is not None:
-        decode["lexicon_weight"] = arguments.lexicon_weight
+    given = {"beam_size": arguments.beam_size, "length_penalty": arguments.length_penalty,
+             "lexicon_weight": arguments.lexicon_weight}
+    decode.update({key: value for key, value in given.items() if value is not None})
     scored = score(data, task, arguments.split, decode)
     if arguments.output:
         from zoo.tasks.translation_scoring import write_translations

@@ -84,7 +84,7 @@ class TranslationData(ZooDataModule):
         self.gloss = gloss
         self.tokenizer: Tokenizer | None = None
         self.pairs: dict[str, list[tuple[str, str]]] = {}  # as read; training's targets are their first readings
-        self.references: dict[str, list[list[str]]] = {}
+        self.references: dict[str, list[list[str]]] = {}  # of the validation and test pairs
         self.word_by_word: dict[str, list[str]] = {}  # the word-by-word baseline's translation of each pair
         self.word_by_word_model: WordByWord | None = None
         self.dictionary: list[tuple[str, str]] = []  # the word and phrase pairs training may draw from
@@ -105,7 +105,7 @@ class TranslationData(ZooDataModule):
             self.tokenizer = fit_bpe((text for pair in train for text in pair), self.vocab_size)
         self.pairs = {"train": train, "val": val, "test": test}
         self.references = {split: [readings(target) if inline_alternatives else [target] for _, target in pairs]
-                           for split, pairs in self.pairs.items()}
+                           for split, pairs in (("val", val), ("test", test))}  # scoring reads held-out splits only
         self.encoded = {split: self.encode(pairs) for split, pairs in self.pairs.items()}
         self.encoded["train"] = self.short_enough(self.encoded["train"])
         if not self.encoded["train"]:
