@@ -50,3 +50,9 @@ def test_every_tool_is_a_console_script_and_listed_by_zoos_help():
         main = getattr(importlib.import_module(target), function)
         assert main.__wrapped__  # zoo.errors.command_line_tool: argv from the command line, failures exit with 1
         assert f"python -m {module} " in helped and f"({script})" in helped
+
+
+@pytest.mark.parametrize("flag,bound", [("--beam-size", 1), ("--no-repeat-ngram", 0)])
+def test_score_translation_refuses_a_size_out_of_range_before_reading_the_run(flag, bound, tmp_path):
+    result = tool("zoo.cli.score_translation", str(tmp_path), flag, "-1")
+    assert result.returncode == 2 and f"{flag} must be >= {bound}, got -1" in result.stderr.strip().splitlines()[-1]

@@ -86,6 +86,26 @@ def test_beam_search_on_a_known_distribution():
     assert greedy == [[3]] and beam == [[4]]
 
 
+def test_beam_search_writes_no_ngram_twice_when_told():
+    # a model that loops: token 5 after anything but itself, 6 after 5, [EOS] only after six tokens
+    def next_log_probs(tokens, state):
+        rows = torch.full((len(tokens), 8), 1e-6)
+        rows[torch.arange(len(tokens)), torch.where(tokens == 5, 6, 5)] = 1.0
+        rows[:, 7] = 0.5  # the runner-up everywhere
+        rows[:, 2] = 1e-3 if state["step"] < 6 else 10.0
+        state["step"] += 1
+        return rows.log_softmax(-1), state
+
+    def decode(no_repeat_ngram):
+        return beam_search(next_log_probs, {"step": 0}, 1, 1, bos=1, eos=2, max_length=10, device="cpu",
+                           no_repeat_ngram=no_repeat_ngram)[0]
+
+    assert decode(0) == [5, 6, 5, 6, 5, 6]
+    # a pair: (5, 6) and (6, 5) once; then 7 where 6 would repeat (5, 6), and [EOS] where 6 and 7 both would
+    assert decode(2) == [5, 6, 5, 7, 5]
+    assert decode(3) == [5, 6, 5, 6, 7, 5]  # a triple: 7 where 5 would repeat (5, 6, 5)
+
+
 def test_ding_reader_takes_the_example_sentences(tmp_path):
     corpus = tmp_path / "de-en"
     corpus.write_text(
@@ -252,9 +272,11 @@ def test_length_penalty_zero_prefers_the_short_hypothesis():
 def test_quick_runs_and_tsv_corpora_draw_no_dictionary(tmp_path):
     path = tmp_path / "pairs.tsv"
     path.write_text("\n".join(f"Satz {i}\tSentence {i}" for i in range(50)))
-    assert not TranslationData(path=str(path), dictionary_pairs=100).draws_dictionary()
-    assert not TranslationData(path=DING, dictionary_pairs=100, max_pairs=300).draws_dictionary()
-    assert TranslationData(path=DING, dictionary_pairs=100).draws_dictionary()
+    assert not TranslationData(path=str(path), dictionary_pairs=100).reads_dictionary()
+    assert not TranslationData(path=DING, dictionary_pairs=100, max_pairs=300).reads_dictionary()
+    assert TranslationData(path=DING, dictionary_pairs=100).reads_dictionary()
+    assert not TranslationData(path=str(path), dictionary_in_lexicon=True).reads_dictionary()
+    assert TranslationData(path=DING, dictionary_in_lexicon=True).reads_dictionary()
     with pytest.raises(ZooError, match="data.dictionary_pairs must be >= 0, got -1"):
         TranslationData(path=DING, dictionary_pairs=-1)
 
@@ -277,7 +299,7 @@ def lexicon_pairs(count: int, seed: int) -> list[tuple[str, str]]:
 
 
 def test_word_by_word_learns_the_lexicon_of_its_pairs_and_passes_unknown_words_through():
-    model = WordByWord(lexicon_pairs(300, seed=0))
+    model = WordByWord.learn(lexicon_pairs(300, seed=0))
     assert {word: model.lexicon[word] for word in LEXICON} == LEXICON
     assert model.translate("Der alte Hund jagt Berlin, oft.") == "The old dog chases Berlin, often."
 
@@ -309,3 +331,42 @@ def test_a_glossed_source_is_followed_by_its_word_by_word_translation(tmp_path):
     assert glossed.encoded["test"][0][0] == expected
     assert gloss == " ".join(map(LEXICON.get, source[:-1].lower().split())).capitalize() + "."
     assert plain.encoded["test"][0][0] == glossed.tokenizer.encode(source).ids + [EOS]
+
+
+def test_a_training_gloss_comes_from_a_lexicon_that_never_saw_its_sentence(tmp_path):
+    """A word found in one training sentence alone is translated in that sentence's gloss by a lexicon learnt on
+    every training pair, and passes through untranslated, as in a test sentence, where the lexicon is the other
+    folds'."""
+    pairs = lexicon_pairs(200, seed=3)
+    pairs[0] = ("Der hund frisst.", "The dog eats.")  # "frisst" -> "eats", in no other pair
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"{source}\t{target}\n" for source, target in pairs))
+    glosses = {}
+    for folds in (1, 5):
+        data = TranslationData(path=str(path), vocab_size=100, gloss=True, gloss_folds=folds, split_seed=0)
+        data.setup()
+        sentence = next(index for index, (source, _) in enumerate(data.pairs["train"]) if "frisst" in source)
+        glosses[folds] = data.glosses("train")[sentence]
+        assert data.glosses("test") == data.word_by_word_translations("test")  # held out: word by word's own
+    assert glosses[1] == "The dog eats."
+    assert glosses[5] == "The dog frisst."
+
+
+def test_gloss_folds_below_one_are_refused(tmp_path):
+    with pytest.raises(ZooError, match="data.gloss_folds must be >= 1, got 0"):
+        TranslationData(path=str(tmp_path / "pairs.tsv"), gloss_folds=0)
+
+
+def test_the_dictionary_in_the_lexicon_teaches_word_by_word_its_words(tmp_path):
+    corpus = tmp_path / "de-en"
+    corpus.write_text("".join(f"Satz {i} | Der Hund {i} bellt laut. :: sentence {i} | The dog {i} barks loudly.\n"
+                              for i in range(40)) + "Frosch {m}; Kröte {f} :: frog; toad\nspringen {vi} :: to jump\n")
+    lexicons = {}
+    for dictionary in (False, True):
+        data = TranslationData(path=str(corpus), vocab_size=60, gloss=True, dictionary_in_lexicon=dictionary)
+        data.setup()
+        lexicons[dictionary] = data.word_by_word_lexicon().lexicon
+        assert data.encoded["train"][0][0][-1] == EOS and len(data.encoded["train"]) == len(data.pairs["train"])
+    assert "frosch" not in lexicons[False] and lexicons[True]["frosch"] == "frog"
+    assert lexicons[True]["springen"] in ("to", "jump")  # the first alternative, word for word
+    assert lexicons[True].keys() >= lexicons[False].keys()  # the sentences' words stay in it

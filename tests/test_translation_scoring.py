@@ -104,7 +104,7 @@ def test_word_by_word_writes_english_as_it_is_written():
              ("Der Hund schläft.", "The dog sleeps."), ("Ich schlafe.", "I sleep."), ("Du siehst mich.", "You see me."),
              ("Du schläfst nicht.", "You don’t sleep."), ("Ein Hund schläft.", "A dog sleeps."),
              ("Ich sehe ein Haus.", "I see a house."), ("Das Haus sieht dich.", "The house sees you.")]
-    model = WordByWord(pairs, iterations=20)
+    model = WordByWord.learn(pairs, iterations=20)
     assert model.lexicon["ich"] == "I"  # as the training targets write it, not lower-cased
     assert model.translate("Der Hund sieht Berlin (heute).") == "The dog sees Berlin (heute)."
     assert "don’t" in model.lexicon.values()  # a word's inner apostrophe keeps it one word

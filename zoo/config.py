@@ -70,6 +70,7 @@ class DecodeConfig:
     beam_size: int = 1  # 1: greedy
     max_length: int = 80
     length_penalty: float = 1.0  # beam score = log-probability / length ** length_penalty (0: none)
+    no_repeat_ngram: int = 0  # > 0: no translation writes an n-gram of this many subword tokens twice (0: off)
     lexicon_weight: float = 1.0  # with task.lexical_bias: the lexicon's log-probability is added this many times
     # true (with beam_size > 1): the test split is decoded greedily too, logged as test/bleu_greedy and
     # test/chrf_greedy beside the beam's test/bleu and test/chrf: what the beam buys, from one checkpoint

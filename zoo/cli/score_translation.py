@@ -1,8 +1,8 @@
 """`python -m zoo.cli.score_translation RUN_DIR [--split val] [--beam-size N] [--length-penalty A]
-[--lexicon-weight W] [--checkpoint PATH] [--output FILE]`: decode a held-out split of a finished data=translation run
-with the weights its test read, and print BLEU (its brevity penalty and precisions) and chrF against every reference
-of each pair, beside word by word's, with a paired bootstrap of the two; --output keeps each pair's translations as
-JSON lines.
+[--lexicon-weight W] [--no-repeat-ngram N] [--checkpoint PATH] [--output FILE]`: decode a held-out split of a
+finished data=translation run with the weights its test read, and print BLEU (its brevity penalty and precisions)
+and chrF against every reference of each pair, beside word by word's, with a paired bootstrap of the two; --output
+keeps each pair's translations as JSON lines.
 
 Decoding settings are chosen here, on the validation split (the default), so that the test split is read once, by
 the run itself: `--split test` with the run's own settings gives back the test figures of its summary.json. A wrong
@@ -23,6 +23,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--beam-size", type=int, help="default: the run's decode.beam_size")
     parser.add_argument("--length-penalty", type=float, help="default: the run's decode.length_penalty")
     parser.add_argument("--lexicon-weight", type=float, help="default: the run's decode.lexicon_weight")
+    parser.add_argument("--no-repeat-ngram", type=int, help="default: the run's decode.no_repeat_ngram")
     parser.add_argument("--checkpoint", type=Path,
                         help="default: what the run's test read, RUN_DIR/averaged.ckpt, else its last checkpoint")
     parser.add_argument("--output", type=Path, help="write each pair's source, references, hypothesis and word by "
@@ -30,6 +31,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     arguments = parser.parse_args(argv)
     if arguments.beam_size is not None and arguments.beam_size < 1:
         parser.error(f"--beam-size must be >= 1, got {arguments.beam_size}")
+    if arguments.no_repeat_ngram is not None and arguments.no_repeat_ngram < 0:
+        parser.error(f"--no-repeat-ngram must be >= 0, got {arguments.no_repeat_ngram}")
     if arguments.output and not arguments.output.parent.is_dir():  # said before decoding, not after
         parser.error(f"--output {arguments.output}: no directory {arguments.output.parent}")
     return arguments
@@ -76,7 +79,7 @@ def main(argv: list[str]) -> None:
     saved, data, task = load(arguments.run_dir, arguments.checkpoint)
     decode = dict(saved.config["decode"])
     given = {"beam_size": arguments.beam_size, "length_penalty": arguments.length_penalty,
-             "lexicon_weight": arguments.lexicon_weight}
+             "lexicon_weight": arguments.lexicon_weight, "no_repeat_ngram": arguments.no_repeat_ngram}
     decode.update({key: value for key, value in given.items() if value is not None})
     scored = score(data, task, arguments.split, decode)
     if arguments.output:
@@ -84,7 +87,8 @@ def main(argv: list[str]) -> None:
 
         write_translations(arguments.output, scored.records)
     print(f"{len(scored.records)} {arguments.split} pairs; beam {decode['beam_size']}, length penalty "
-          f"{decode['length_penalty']}, lexicon weight {decode.get('lexicon_weight', 1.0)}; {saved.checkpoint_path}\n"
+          f"{decode['length_penalty']}, lexicon weight {decode.get('lexicon_weight', 1.0)}, no_repeat_ngram "
+          f"{decode.get('no_repeat_ngram', 0)}; {saved.checkpoint_path}\n"
           f"{scored.headline}")
 
 

@@ -3,6 +3,8 @@ from sentence pairs alone, each target token explained by some source token or b
 implementation serves word-by-word translation (over words) and the translation task's lexical bias (over subword
 tokens): every co-occurrence of a source and a target token in a pair is one row of flat arrays, so an EM step is a
 few bincounts, whatever the vocabulary's size."""
+from itertools import chain
+
 import numpy as np
 
 
@@ -10,18 +12,20 @@ def ibm_model1(pairs: list[tuple[list[int], list[int]]], empty: int, iterations:
     """t(target | source) over the (source ids, target ids) pairs, the source id `empty` standing for the empty
     token that every pair holds. Returns (sources, targets, probabilities): one entry per (source, target) that
     co-occur, t(target | source) summing to one over each source's targets."""
-    source_rows, target_rows, position_rows = [], [], []
-    position = 0  # one id per target token of the corpus: its probability is normalised over the sources
-    for sources, targets in pairs:
-        sources = np.asarray([*sources, empty], dtype=np.int64)
-        targets = np.asarray(targets, dtype=np.int64)
-        source_rows.append(np.tile(sources, len(targets)))
-        target_rows.append(np.repeat(targets, len(sources)))
-        position_rows.append(np.repeat(np.arange(position, position + len(targets)), len(sources)))
-        position += len(targets)
-    if not position:
+    source_lengths = np.fromiter((len(sources) + 1 for sources, _ in pairs), np.int64, len(pairs))
+    target_lengths = np.fromiter((len(targets) for _, targets in pairs), np.int64, len(pairs))
+    sources = np.fromiter(chain.from_iterable((*sources, empty) for sources, _ in pairs), np.int64)
+    targets = np.fromiter(chain.from_iterable(targets for _, targets in pairs), np.int64)
+    if not len(targets):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    source, target, token = (np.concatenate(rows) for rows in (source_rows, target_rows, position_rows))
+    # a row for each target token and each source token of its pair: the target token's position in the corpus
+    # (its probability is normalised over its row's sources), the target and the source
+    pair = np.repeat(np.arange(len(pairs)), target_lengths)  # of each target token
+    meets = source_lengths[pair]
+    token = np.repeat(np.arange(len(targets)), meets)
+    target = targets[token]
+    first_row = np.repeat(np.cumsum(meets) - meets, meets)
+    source = sources[np.repeat(np.cumsum(source_lengths)[pair] - meets, meets) + np.arange(len(token)) - first_row]
     # one id per distinct (source, target): the table's entries
     width = int(target.max()) + 1
     keys, entry = np.unique(source * width + target, return_inverse=True)

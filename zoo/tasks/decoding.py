@@ -13,13 +13,26 @@ def select_rows(state, index: torch.Tensor):
     return state
 
 
+def block_repeated_ngrams(log_probs: torch.Tensor, tokens: torch.Tensor, size: int) -> None:
+    """Set to -inf, in place, the log-probability of every token that would write an n-gram of `size` tokens a
+    second time in its row (`tokens`: (rows, t), the rows written so far; `log_probs`: (rows, vocab))."""
+    if tokens.shape[1] < size:
+        return
+    written = tokens.unfold(1, size, 1)  # (rows, t - size + 1, size): every n-gram of each row
+    # an n-gram whose first size - 1 tokens are the row's last size - 1 would be repeated by its last token
+    repeats = (written[:, :, :-1] == tokens[:, None, tokens.shape[1] - size + 1:]).all(-1)
+    rows, starts = repeats.nonzero(as_tuple=True)
+    log_probs[rows, written[rows, starts, -1]] = float("-inf")
+
+
 @torch.no_grad()
 def beam_search(next_log_probs, state, batch_size: int, beam_size: int, bos: int, eos: int, max_length: int,
-                device: torch.device, length_penalty: float = 1.0):
+                device: torch.device, length_penalty: float = 1.0, no_repeat_ngram: int = 0):
     """Most probable continuations of [BOS] under `next_log_probs(last_tokens, state) -> (log_probs, state)`,
     where `state` holds batch_size * beam_size rows (each sentence's rows together). The finished beams are
     ranked by log-probability / length ** length_penalty (1: per token; 0: the raw sum, which favours short
-    outputs). Returns a list of token-id lists without [BOS] and [EOS]."""
+    outputs). no_repeat_ngram > 0: no hypothesis writes an n-gram of that many tokens twice. Returns a list of
+    token-id lists without [BOS] and [EOS]."""
     rows = batch_size * beam_size
     tokens = torch.full((rows, 1), bos, dtype=torch.long, device=device)
     scores = torch.zeros(batch_size, beam_size, device=device)
@@ -29,6 +42,8 @@ def beam_search(next_log_probs, state, batch_size: int, beam_size: int, bos: int
     for _ in range(max_length):
         log_probs, state = next_log_probs(tokens[:, -1], state)
         vocab = log_probs.shape[-1]
+        if no_repeat_ngram:
+            block_repeated_ngrams(log_probs, tokens, no_repeat_ngram)
         # a finished hypothesis only extends with [EOS] at no cost, so its score stays what it was
         log_probs = torch.where(finished[:, None], torch.full_like(log_probs, float("-inf")), log_probs)
         log_probs[finished, eos] = 0.0

@@ -140,7 +140,8 @@ class TranslationTask(ZooTask):
                 logger.log_text(key="test/samples", columns=["source", "references", "hypothesis"], data=samples)
 
     @torch.no_grad()
-    def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, lexicon_weight=1.0, **_):
+    def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, lexicon_weight=1.0, no_repeat_ngram=0,
+                  **_):
         """Token ids of the decoded target of each source row (greedy when beam_size=1)."""
         memory, memory_mask = self.encode(source)
         memory = memory.repeat_interleave(beam_size, dim=0)
@@ -154,6 +155,6 @@ class TranslationTask(ZooTask):
 
         state = self.decoder.init_state(len(memory))
         return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device,
-                           length_penalty)
+                           length_penalty, no_repeat_ngram)
 
 
