@@ -56,8 +56,9 @@ def test_the_translation_recipe_applies_to_translation_only(compose_in):
     translation = compose_in("model=lstm", "data=translation")
     assert (translation.optim.schedule, translation.optim.average_epochs, translation.decode.beam_size) == (
         "cosine", 3, 5)
-    assert (translation.model.dropout, translation.data.token_dropout, translation.trainer.max_epochs) == (0.3, 0.1, 12)
-    assert (translation.data.gloss, translation.task.decoder_layers, translation.task.lexical_bias) == (True, 1, True)
+    assert (translation.model.dropout, translation.data.token_dropout, translation.trainer.max_epochs) == (0.3, 0.1, 9)
+    assert (translation.data.gloss, translation.task.decoder_layers, translation.task.lexical_bias) == (True, 2, True)
+    assert translation.data.dictionary_in_lexicon
     assert compose_in("data=translation", "debug=default").trainer.max_epochs == 1  # debug stays one short epoch
     sunspots = compose_in("model=lstm", "data=sunspots")
     assert (sunspots.optim.schedule, sunspots.optim.average_epochs) == ("inverse_sqrt", 0)
