@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from tests.conftest import DING
 from zoo.data.parallel_corpus import (_alternatives, ding_entries, ding_phrase_pairs, read_ding,
                                       read_parallel_corpus, read_tsv)
-from zoo.tokens import BOS, EOS, UNK
+from zoo.tokens import BOS, EOS, PAD, UNK
 from zoo.data.translation import SampledLengthBatches, TranslationData, split_pairs
 from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
@@ -42,6 +42,21 @@ def test_the_lexicon_steers_the_translation_of_an_untrained_model():
     task.lexicon[EOS, EOS] = 1.0
     decoded = task.translate(torch.randint(4, 50, (6, 5)), beam_size=1, max_length=4)
     assert all(ids and ids[0] == 7 for ids in decoded)
+
+
+def test_a_gloss_token_copies_itself_through_the_lexicon_when_told():
+    model = {"_target_": "zoo.models.transformer.Transformer", "d_model": 32, "n_layers": 1, "n_heads": 4,
+             "dropout": 0.0}
+    source = torch.tensor([[10, 11, EOS, 20, 21, EOS, PAD]])  # German, [EOS], its gloss, [EOS], padding
+    rows, lexicon = {}, torch.rand(50, 50).softmax(-1)
+    for copies in (False, True):
+        task = TranslationTask(model=model, optim={}, decode={}, vocab_size=50, lexical_bias=True,
+                               gloss_copies=copies).eval()
+        task.lexicon.copy_(lexicon)
+        rows[copies] = task.source_lexicon(source)[0]
+        assert torch.equal(rows[copies][:3], task.lexicon[source[0, :3]])  # the source and its [EOS]: the lexicon's
+    assert torch.equal(rows[True][3:6], F.one_hot(torch.tensor([20, 21, EOS]), 50).float())
+    assert torch.equal(rows[True][6], rows[False][6]) and not torch.equal(rows[True][3:6], rows[False][3:6])
 
 
 def test_greedy_decoding_matches_the_teacher_forced_path(task):

@@ -25,7 +25,7 @@ LEXICON_FLOOR = 1e-3  # Arthur et al.'s epsilon: log(p + 1e-3) keeps a word the 
 
 class TranslationTask(ZooTask):
     def __init__(self, model: dict, optim: dict, decode: dict, vocab_size: int, label_smoothing: float = 0.1,
-                 decoder_layers: int | None = None, lexical_bias: bool = False):
+                 decoder_layers: int | None = None, lexical_bias: bool = False, gloss_copies: bool = False):
         super().__init__(optim)
         self.save_hyperparameters()
         self.encoder = instantiate(model, bidirectional=True)
@@ -69,7 +69,16 @@ class TranslationTask(ZooTask):
         return logits + lexicon_weight * torch.log(attention @ source_lexicon + LEXICON_FLOOR)
 
     def source_lexicon(self, source):
-        return self.lexicon[source] if self.hparams.lexical_bias else None
+        if not self.hparams.lexical_bias:
+            return None
+        rows = self.lexicon[source]
+        if self.hparams.gloss_copies:
+            # a token after the source's first [EOS] (the gloss's, English already) translates as itself: attending
+            # to it points at the token to copy
+            ends = (source == EOS).long()
+            in_gloss = (ends.cumsum(1) - ends > 0) & (source != PAD)
+            rows = torch.where(in_gloss[..., None], F.one_hot(source, rows.shape[-1]).to(rows.dtype), rows)
+        return rows
 
     def forward(self, source, target_in):
         """Teacher-forced logits (B, T, vocab) for the next token at every target position."""
