@@ -66,7 +66,8 @@ def test_scoring_the_test_split_again_gives_the_runs_own_figures(translation_log
     result = score_translation(run_dir, "--split", "test", "--output", run_dir / "again.jsonl")
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
-    assert re.fullmatch(r"15 test pairs; beam 5, length penalty 1.0, lexicon weight 1.0, no_repeat_ngram 0; .*averaged\.ckpt", lines[0])
+    assert re.fullmatch(r"15 test pairs; beam 5, length penalty 1.0, lexicon weight 1.0, no_repeat_ngram 0; "
+                        r".*averaged\.ckpt", lines[0])
     bleu, chrf = map(float, re.match(r"test: BLEU ([\d.]+) \(precisions .*\), chrF ([\d.]+)$", lines[1]).groups())
     assert (bleu, chrf) == (round(metrics["test/bleu"], 2), round(metrics["test/chrf"], 2))
     p_value = float(re.search(r"BLEU [-+][\d.]+ \(p = ([\d.]+)\)", lines[3]).group(1))

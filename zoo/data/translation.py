@@ -156,11 +156,10 @@ class TranslationData(ZooDataModule):
         return [(source + gloss.ids + [EOS], target) for (source, target), gloss in zip(encoded, glosses)]
 
     def glosses(self, split: str) -> list[str] | None:
-        """Under data.gloss, the word-by-word translation that follows each source. A held-out pair's is word by
-        word's own. A training pair's comes from the lexicon learnt without the pair's fold, one of
-        data.gloss_folds: a lexicon that learnt from a sentence knows every word of it, so its own glosses would be
-        better than any a held-out sentence gets (unigram precision 55% against 45% on the default split), and the
-        model would learn to trust them more than they deserve."""
+        """Under data.gloss, the word-by-word translation that follows each source: word by word's own. With
+        data.gloss_folds > 1, a training pair's comes instead from the lexicon learnt without the pair's fold, as a
+        held-out pair's comes from a lexicon that never saw it: a lexicon glosses the sentences it learnt from better
+        (unigram precision 55% against 45% on the default split)."""
         if not self.gloss:
             return None
         train = self.pairs["train"]

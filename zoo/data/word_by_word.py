@@ -1,9 +1,8 @@
 """Translation's classical reference: each source word replaced by its likeliest target word, in the source's order,
 from a lexicon that IBM Model 1 (zoo/data/ibm_model1.py) learns from parallel pairs alone (the training sentences,
-and a dictionary's entries where it is given them). No reordering, no
-language model: what a bilingual dictionary and no grammar achieve. A model that cannot beat it has learnt little
-beyond word meanings. Its output is cased and spaced as English is written, as a model's is, so that both are scored
-alike."""
+and a dictionary's entries where it is given them). No reordering, no language model: what a bilingual dictionary
+and no grammar achieve. A model that cannot beat it has learnt little beyond word meanings. Its output is cased and
+spaced as English is written, as a model's is, so that both are scored alike."""
 import re
 from collections import Counter, defaultdict
 
