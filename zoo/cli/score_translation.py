@@ -9,11 +9,13 @@ the run itself: `--split test` with the run's own settings gives back the test f
 directory or checkpoint is one line on stderr and exit code 1; bad usage exits with 2.
 """
 import argparse
+from dataclasses import asdict
 from pathlib import Path
 
 from zoo.errors import ZooError, command_line_tool
 
 TRANSLATION = "zoo.data.translation.TranslationData"
+DECODE_OPTIONS = ("beam_size", "length_penalty", "lexicon_weight", "no_repeat_ngram")  # decode.* the flags override
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -77,18 +79,20 @@ def score(data, task, split: str, decode: dict):
 def main(argv: list[str]) -> None:
     arguments = parse_arguments(argv)
     saved, data, task = load(arguments.run_dir, arguments.checkpoint)
-    decode = dict(saved.config["decode"])
-    given = {"beam_size": arguments.beam_size, "length_penalty": arguments.length_penalty,
-             "lexicon_weight": arguments.lexicon_weight, "no_repeat_ngram": arguments.no_repeat_ngram}
-    decode.update({key: value for key, value in given.items() if value is not None})
+    from zoo.config import DecodeConfig
+
+    # a run of an older zoo decodes with today's defaults for the options its config does not name
+    decode = {**asdict(DecodeConfig()), **saved.config["decode"]}
+    given = {name: getattr(arguments, name) for name in DECODE_OPTIONS}
+    decode.update({name: value for name, value in given.items() if value is not None})
     scored = score(data, task, arguments.split, decode)
     if arguments.output:
         from zoo.tasks.translation_scoring import write_translations
 
         write_translations(arguments.output, scored.records)
     print(f"{len(scored.records)} {arguments.split} pairs; beam {decode['beam_size']}, length penalty "
-          f"{decode['length_penalty']}, lexicon weight {decode.get('lexicon_weight', 1.0)}, no_repeat_ngram "
-          f"{decode.get('no_repeat_ngram', 0)}; {saved.checkpoint_path}\n"
+          f"{decode['length_penalty']}, lexicon weight {decode['lexicon_weight']}, no_repeat_ngram "
+          f"{decode['no_repeat_ngram']}; {saved.checkpoint_path}\n"
           f"{scored.headline}")
 
 
