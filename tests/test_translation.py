@@ -15,15 +15,17 @@ from zoo.tasks.decoding import beam_search
 from zoo.tasks.translation import TranslationTask
 
 
-@pytest.fixture(scope="module", params=[("zoo.models.transformer.Transformer", False), ("zoo.models.gru.GRU", False),
-                                        ("zoo.models.transformer.Transformer", True)],
-                ids=["transformer", "gru", "transformer-lexical-bias"])
+@pytest.fixture(scope="module", params=[("zoo.models.transformer.Transformer", False, False),
+                                        ("zoo.models.gru.GRU", False, False),
+                                        ("zoo.models.transformer.Transformer", True, False),
+                                        ("zoo.models.gru.GRU", True, True)],
+                ids=["transformer", "gru", "transformer-lexical-bias", "gru-lexical-bias-pointer"])
 def task(request):
-    target, lexical_bias = request.param
+    target, lexical_bias, pointer = request.param
     torch.manual_seed(0)
     model = {"_target_": target, "d_model": 32, "n_layers": 2, "n_heads": 4, "dropout": 0.0}
     task = TranslationTask(model=model, optim={}, decode={}, vocab_size=50, decoder_layers=1,
-                           lexical_bias=lexical_bias).eval()
+                           lexical_bias=lexical_bias, pointer=pointer).eval()
     if lexical_bias:
         task.lexicon.copy_(torch.rand(50, 50).pow(4).softmax(-1))
     return task
@@ -57,6 +59,23 @@ def test_a_gloss_token_copies_itself_through_the_lexicon_when_told():
         assert torch.equal(rows[copies][:3], task.lexicon[source[0, :3]])  # the source and its [EOS]: the lexicon's
     assert torch.equal(rows[True][3:6], F.one_hot(torch.tensor([20, 21, EOS]), 50).float())
     assert torch.equal(rows[True][6], rows[False][6]) and not torch.equal(rows[True][3:6], rows[False][3:6])
+
+
+def test_the_pointer_copies_a_source_token_where_its_gate_is_open():
+    model = {"_target_": "zoo.models.transformer.Transformer", "d_model": 32, "n_layers": 1, "n_heads": 4,
+             "dropout": 0.0}
+    torch.manual_seed(0)
+    task = TranslationTask(model=model, optim={}, decode={}, vocab_size=50, pointer=True).eval()
+    source = torch.tensor([[10, 11, 12, EOS], [30, 31, EOS, PAD]])
+    target_in = torch.tensor([[BOS, 5, 6], [BOS, 7, PAD]])
+    log_probs = task(source, target_in)
+    assert torch.allclose(log_probs.exp().sum(-1), torch.ones(2, 3), atol=1e-5)  # a distribution at every position
+    with torch.no_grad():
+        task.pointer_gate.bias.fill_(30.0)  # the gate open: every prediction is a copy
+    copied = task(source, target_in).exp()
+    assert torch.allclose(copied[0, :, [10, 11, 12, EOS]].sum(-1), torch.ones(3), atol=1e-5)
+    assert torch.allclose(copied[1, :, [30, 31, EOS]].sum(-1), torch.ones(3), atol=1e-5)  # never the padding
+    assert all(set(ids) <= {30, 31} for ids in task.translate(source[1:], beam_size=2, max_length=5))
 
 
 def test_greedy_decoding_matches_the_teacher_forced_path(task):

@@ -1,6 +1,7 @@
 """Encoder-decoder translation around any Backbone: a bidirectional encoder reads the source, a causal decoder
 with cross-attention to it predicts the target token by token (teacher forcing in training). Optionally a lexicon
-biases each prediction towards the translations of the source tokens the decoder attends to (Arthur et al. 2016)."""
+biases each prediction towards the translations of the source tokens the decoder attends to (Arthur et al. 2016), and
+a pointer mixes each prediction with a copy of the source token it points at (See et al. 2017)."""
 import logging
 import math
 from pathlib import Path
@@ -21,11 +22,13 @@ from zoo.tokens import BOS, EOS, PAD
 log = logging.getLogger(__name__)
 
 LEXICON_FLOOR = 1e-3  # Arthur et al.'s epsilon: log(p + 1e-3) keeps a word the lexicon never saw within reach
+POINTER_FLOOR = 1e-12  # log(0) of a token no source position holds would make the gradient of its copy nan
 
 
 class TranslationTask(ZooTask):
     def __init__(self, model: dict, optim: dict, decode: dict, vocab_size: int, label_smoothing: float = 0.1,
-                 decoder_layers: int | None = None, lexical_bias: bool = False, gloss_copies: bool = False):
+                 decoder_layers: int | None = None, lexical_bias: bool = False, gloss_copies: bool = False,
+                 pointer: bool = False):
         super().__init__(optim)
         self.save_hyperparameters()
         self.encoder = instantiate(model, bidirectional=True)
@@ -42,6 +45,12 @@ class TranslationTask(ZooTask):
             # one attention head of its own says which source token the next target token translates
             self.lexicon_query = nn.Linear(d_model, d_model, bias=False)
             self.lexicon_key = nn.Linear(d_model, d_model, bias=False)
+        if pointer:
+            # an attention head of its own points at the source token to copy; a gate weighs copying against the
+            # vocabulary's distribution, from the decoder's output and what the head read
+            self.pointer_query = nn.Linear(d_model, d_model, bias=False)
+            self.pointer_key = nn.Linear(d_model, d_model, bias=False)
+            self.pointer_gate = nn.Linear(2 * d_model, 1)
         # per decoding ("" the configured one, "_greedy" the greedy one beside a beam): (test index, token ids)
         self.test_outputs: dict[str, list[tuple[int, list[int]]]] = {}
 
@@ -57,16 +66,28 @@ class TranslationTask(ZooTask):
         if self.hparams.lexical_bias and stage == "fit":  # a checkpoint's own table, where one is read, replaces it
             self.lexicon.copy_(self.trainer.datamodule.token_lexicon())
 
-    def logits(self, hidden, memory, memory_mask, source_lexicon, lexicon_weight: float = 1.0):
+    @staticmethod
+    def attend(query, key, hidden, memory, memory_mask):
+        """One attention head's weights (B, T, S) of each decoder position over the source positions."""
+        scores = query(hidden) @ key(memory).transpose(1, 2) / math.sqrt(hidden.shape[-1])
+        return scores.masked_fill(~memory_mask[:, None, :], float("-inf")).softmax(-1)
+
+    def logits(self, hidden, memory, memory_mask, source, source_lexicon, lexicon_weight: float = 1.0):
         """Logits (B, T, vocab) of the next token from the decoder's output (B, T, d_model), with the lexicon's
         log-probability of each token added (source_lexicon: (B, S, vocab), the lexicon's rows of the source), as
-        training adds it, or `lexicon_weight` times in decoding."""
+        training adds it, or `lexicon_weight` times in decoding. With the pointer, they are log-probabilities: the
+        vocabulary's distribution and the pointer's copy of the source (B, S) mixed by the gate."""
         logits = self.head(hidden)
-        if source_lexicon is None:
+        if source_lexicon is not None:
+            attention = self.attend(self.lexicon_query, self.lexicon_key, hidden, memory, memory_mask)
+            logits = logits + lexicon_weight * torch.log(attention @ source_lexicon + LEXICON_FLOOR)
+        if not self.hparams.pointer:
             return logits
-        scores = self.lexicon_query(hidden) @ self.lexicon_key(memory).transpose(1, 2) / math.sqrt(hidden.shape[-1])
-        attention = scores.masked_fill(~memory_mask[:, None, :], float("-inf")).softmax(-1)
-        return logits + lexicon_weight * torch.log(attention @ source_lexicon + LEXICON_FLOOR)
+        attention = self.attend(self.pointer_query, self.pointer_key, hidden, memory, memory_mask)
+        copied = torch.zeros_like(logits).scatter_add_(-1, source[:, None, :].expand_as(attention), attention)
+        gate = self.pointer_gate(torch.cat([hidden, attention @ memory], -1))
+        return torch.logaddexp(logits.log_softmax(-1) + F.logsigmoid(-gate),
+                               torch.log(copied + POINTER_FLOOR) + F.logsigmoid(gate))
 
     def source_lexicon(self, source):
         if not self.hparams.lexical_bias:
@@ -84,7 +105,7 @@ class TranslationTask(ZooTask):
         """Teacher-forced logits (B, T, vocab) for the next token at every target position."""
         memory, memory_mask = self.encode(source)
         hidden = self.decoder(self.embed_tokens(target_in), causal=True, memory=memory, memory_mask=memory_mask)
-        return self.logits(hidden, memory, memory_mask, self.source_lexicon(source))
+        return self.logits(hidden, memory, memory_mask, source, self.source_lexicon(source))
 
     def loss(self, batch, label_smoothing=0.0):
         target = batch["target"]
@@ -152,18 +173,20 @@ class TranslationTask(ZooTask):
     def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, lexicon_weight=1.0, no_repeat_ngram=0,
                   **_):
         """Token ids of the decoded target of each source row (greedy when beam_size=1)."""
+        batch_size = len(source)
         memory, memory_mask = self.encode(source)
         memory = memory.repeat_interleave(beam_size, dim=0)
         memory_mask = memory_mask.repeat_interleave(beam_size, dim=0)
-        source_lexicon = self.source_lexicon(source.repeat_interleave(beam_size, dim=0))
+        source = source.repeat_interleave(beam_size, dim=0)
+        source_lexicon = self.source_lexicon(source)
 
         def next_log_probs(tokens, state):
             hidden, state = self.decoder.step(self.embed_tokens(tokens), state, memory=memory, memory_mask=memory_mask)
-            logits = self.logits(hidden[:, None], memory, memory_mask, source_lexicon, lexicon_weight)[:, 0]
+            logits = self.logits(hidden[:, None], memory, memory_mask, source, source_lexicon, lexicon_weight)[:, 0]
             return F.log_softmax(logits, dim=-1), state
 
         state = self.decoder.init_state(len(memory))
-        return beam_search(next_log_probs, state, len(source), beam_size, BOS, EOS, max_length, source.device,
+        return beam_search(next_log_probs, state, batch_size, beam_size, BOS, EOS, max_length, source.device,
                            length_penalty, no_repeat_ngram)
 
 
