@@ -77,6 +77,14 @@ def test_scoring_the_test_split_again_gives_the_runs_own_figures(translation_log
     assert greedy.stdout.startswith("15 val pairs; beam 1, "), greedy.stderr
 
 
+def test_a_run_decoded_as_an_ensemble_with_itself_translates_as_it_alone(translation_log):
+    run_dir, _ = translation_log
+    result = score_translation(run_dir, run_dir, "--split", "test", "--output", run_dir / "together.jsonl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[0].endswith("averaged.ckpt, " + str(run_dir / "averaged.ckpt"))
+    assert (run_dir / "together.jsonl").read_text() == (run_dir / "test_translations.jsonl").read_text()
+
+
 def test_a_translation_run_keeps_each_test_pair_with_its_translations(translation_log):
     run_dir, log = translation_log
     records = [json.loads(line) for line in (run_dir / "test_translations.jsonl").read_text().splitlines()]

@@ -56,3 +56,9 @@ def test_every_tool_is_a_console_script_and_listed_by_zoos_help():
 def test_score_translation_refuses_a_size_out_of_range_before_reading_the_run(flag, bound, tmp_path):
     result = tool("zoo.cli.score_translation", str(tmp_path), flag, "-1")
     assert result.returncode == 2 and f"{flag} must be >= {bound}, got -1" in result.stderr.strip().splitlines()[-1]
+
+
+def test_score_translation_refuses_one_checkpoint_for_an_ensemble_before_reading_the_runs(tmp_path):
+    result = tool("zoo.cli.score_translation", str(tmp_path), str(tmp_path), "--checkpoint", str(tmp_path / "a.ckpt"))
+    assert result.returncode == 2
+    assert "--checkpoint names one run's other weights: give one run_dir with it" in result.stderr.splitlines()[-1]

@@ -12,7 +12,7 @@ from zoo.data.translation import SampledLengthBatches, TranslationData, split_pa
 from zoo.data.word_by_word import WordByWord
 from zoo.errors import ZooError
 from zoo.tasks.decoding import beam_search
-from zoo.tasks.translation import TranslationTask
+from zoo.tasks.translation import TranslationTask, translate_together
 
 
 @pytest.fixture(scope="module", params=[("zoo.models.transformer.Transformer", False, False),
@@ -105,6 +105,32 @@ def test_beam_search_finds_no_worse_a_sequence_than_greedy(task):
     for row in range(len(source)):
         if len(greedy[row]) < 10 and len(beam[row]) < 10:  # both finished: scores are comparable
             assert sequence_log_prob(row, beam[row]) >= sequence_log_prob(row, greedy[row]) - 1e-5
+
+
+def test_an_ensemble_of_a_model_with_itself_translates_as_the_model(task):
+    torch.manual_seed(3)
+    source = torch.randint(4, 50, (3, 6))
+    for beam_size in (1, 3):
+        alone = task.translate(source, beam_size=beam_size, max_length=10)
+        assert translate_together([task, task], source, beam_size=beam_size, max_length=10) == alone
+
+
+def test_an_ensemble_reads_the_mean_of_its_models_probabilities():
+    model = {"_target_": "zoo.models.transformer.Transformer", "d_model": 32, "n_layers": 1, "n_heads": 4,
+             "dropout": 0.0}
+    tasks = [TranslationTask(model=model, optim={}, decode={}, vocab_size=50, lexical_bias=True).eval()
+             for _ in range(2)]
+    for task, (first, second) in zip(tasks, [(7, 8), (9, 8)]):
+        # each model is sure of its own first token (0.6) and gives 0.4 to a second one; [EOS] follows anything
+        task.lexicon.fill_(0.0)
+        task.lexicon[:, first], task.lexicon[:, second] = 0.6, 0.4
+        task.lexicon[EOS] = 0.0
+        task.lexicon[EOS, EOS] = 1.0
+        task.head.weight.data.zero_()
+    source = torch.randint(4, 50, (2, 5))
+    assert [ids[:1] for ids in tasks[0].translate(source, max_length=2)] == [[7], [7]]
+    # 7 and 9 each have 0.3 of the mean, 8 has 0.4: the ensemble's first token is the one both models rank second
+    assert [ids[:1] for ids in translate_together(tasks, source, max_length=2)] == [[8], [8]]
 
 
 def test_beam_search_on_a_known_distribution():

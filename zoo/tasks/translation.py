@@ -170,10 +170,13 @@ class TranslationTask(ZooTask):
                 logger.log_text(key="test/samples", columns=["source", "references", "hypothesis"], data=samples)
 
     @torch.no_grad()
-    def translate(self, source, beam_size=1, max_length=80, length_penalty=1.0, lexicon_weight=1.0, no_repeat_ngram=0,
-                  **_):
-        """Token ids of the decoded target of each source row (greedy when beam_size=1)."""
-        batch_size = len(source)
+    def translate(self, source, **decode):
+        """Token ids of the decoded target of each source row (greedy when decode's beam_size is 1)."""
+        return translate_together([self], source, **decode)
+
+    def next_token_reader(self, source, beam_size: int, lexicon_weight: float):
+        """For decoding `source` with `beam_size` rows a sentence: the function from the rows' last tokens and this
+        model's generation state to the log-probabilities of each row's next token and the new state."""
         memory, memory_mask = self.encode(source)
         memory = memory.repeat_interleave(beam_size, dim=0)
         memory_mask = memory_mask.repeat_interleave(beam_size, dim=0)
@@ -185,8 +188,21 @@ class TranslationTask(ZooTask):
             logits = self.logits(hidden[:, None], memory, memory_mask, source, source_lexicon, lexicon_weight)[:, 0]
             return F.log_softmax(logits, dim=-1), state
 
-        state = self.decoder.init_state(len(memory))
-        return beam_search(next_log_probs, state, batch_size, beam_size, BOS, EOS, max_length, source.device,
-                           length_penalty, no_repeat_ngram)
+        return next_log_probs
 
 
+@torch.no_grad()
+def translate_together(tasks: list[TranslationTask], source, beam_size=1, max_length=80, length_penalty=1.0,
+                       lexicon_weight=1.0, no_repeat_ngram=0, **_):
+    """Token ids of the decoded target of each source row under the mean of the tasks' next-token probabilities:
+    an ensemble of models that share one vocabulary (one task: its own translation)."""
+    readers = [task.next_token_reader(source, beam_size, lexicon_weight) for task in tasks]
+
+    def next_log_probs(tokens, states):
+        steps = [read(tokens, state) for read, state in zip(readers, states)]
+        log_probs = torch.stack([log_probs for log_probs, _ in steps]).logsumexp(0) - math.log(len(tasks))
+        return log_probs, [state for _, state in steps]
+
+    states = [task.decoder.init_state(len(source) * beam_size) for task in tasks]
+    return beam_search(next_log_probs, states, len(source), beam_size, BOS, EOS, max_length, source.device,
+                       length_penalty, no_repeat_ngram)
