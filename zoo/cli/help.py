@@ -17,8 +17,8 @@ TOOLS = (
     ("zoo.compare", "zoo-compare", "DIR", "leaderboard, plots and report.html of every run under DIR"),
     ("zoo.compare.replay", "zoo-replay", "DIR [--patience N ...]", "what a tighter stop rule would have done"),
     ("zoo.cli.sample", "zoo-sample", "RUN_DIR --prompt TEXT", "continue a prompt with a data=text run's model"),
-    ("zoo.cli.score_translation", "zoo-score-translation", "RUN_DIR [--split test]",
-     "BLEU and chrF of a translation run"),
+    ("zoo.cli.score_translation", "zoo-score-translation", "RUN_DIR [RUN_DIR ...] [--split test]",
+     "BLEU and chrF of a translation run, or of several as an ensemble"),
     ("zoo.cli.probe", "zoo-probe", "memory model=... data=...", "how far back the gradient reaches"),
     ("zoo.bench", "zoo-bench", "[--quick] [--sections ...]", "throughput, kernels, decoding, start-up, memory"),
 )
